@@ -1,0 +1,1 @@
+"""LegalAid Chat web app: chat API in front of Rasa, lawyer-referral service and admin panel."""

@@ -1,0 +1,1 @@
+"""The public chat API: the widget's only way in, forwarding to Rasa's REST channel."""

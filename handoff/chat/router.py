@@ -1,0 +1,42 @@
+"""POST /api/chat and GET /api/chat/history: the widget's API."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from .rasa_client import RasaClient, RasaUnavailable
+from .schemas import SENDER_PATTERN, ChatRequest, ChatResponse, HistoryResponse
+from .service import bot_messages_from_rest, history_from_tracker
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["chat"])
+
+UNAVAILABLE = "The chat assistant is temporarily unavailable. Please try again in a minute."
+
+
+def rasa_client(request: Request) -> RasaClient:
+    return request.app.state.rasa
+
+
+@router.post("/chat", response_model=ChatResponse, responses={503: {"description": "Rasa unavailable"}})
+async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    display_text = request.headers.get("X-Display-Text")
+    metadata = {"display_text": display_text[:200]} if display_text else {}
+    try:
+        replies = await rasa_client(request).send_message(sender=body.sender, message=body.message, metadata=metadata)
+    except RasaUnavailable as exc:
+        # No message text in the log: it may hold personal data.
+        logger.warning("chat: rasa unavailable (%s)", exc)
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
+    return ChatResponse(sender=body.sender, messages=bot_messages_from_rest(replies))
+
+
+@router.get("/chat/history", response_model=HistoryResponse, responses={503: {"description": "Rasa unavailable"}})
+async def history(request: Request, sender: str = Query(pattern=SENDER_PATTERN)) -> HistoryResponse:
+    try:
+        tracker = await rasa_client(request).tracker(sender=sender)
+    except RasaUnavailable as exc:
+        logger.warning("history: rasa unavailable (%s)", exc)
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
+    return HistoryResponse(sender=sender, messages=history_from_tracker(tracker))

@@ -1,0 +1,54 @@
+"""Application factory: `uvicorn handoff.main:create_app --factory`."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from .chat.rasa_client import RasaClient
+from .chat.router import router as chat_router
+from .db import make_engine, make_session_factory
+from .errors import install_error_handlers
+from .settings import Settings, get_settings
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await app.state.rasa.aclose()
+        app.state.engine.dispose()
+
+    app = FastAPI(title="LegalAid Chat", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.rasa = RasaClient(base_url=settings.rasa_url, token=settings.rasa_token, timeout=settings.rasa_timeout_seconds)
+
+    install_error_handlers(app)
+    app.include_router(chat_router)
+
+    @app.get("/api/health", tags=["ops"])
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_js() -> FileResponse:
+        return FileResponse(WEB_DIR / "static" / "widget.js", media_type="application/javascript")
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        return FileResponse(WEB_DIR / "templates" / "demo.html", media_type="text/html")
+
+    return app

@@ -1,0 +1,46 @@
+"""Settings read from the environment (and an optional .env); invalid values stop start-up at once."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # The app's own database: leads, lawyers, staff users, labels, feedback.
+    database_url: str = f"sqlite:///{VAR_DIR / 'legalaid.db'}"
+    # Rasa's SQL tracker store (conversations); read-only for the app.
+    tracker_database_url: str = f"sqlite:///{VAR_DIR / 'tracker.db'}"
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    # Token of Rasa's HTTP API (--auth-token); needed for /model/parse and tracker reads.
+    rasa_token: str = Field(default="", repr=False)
+    rasa_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    # Shared secret the action server presents to the referral API.
+    service_token: str = Field(default="", repr=False)
+    # Signs admin session cookies and CSRF tokens.
+    secret_key: str = Field(default="", repr=False)
+
+    max_message_chars: int = Field(default=5000, gt=0)
+    chat_rate_limit: str = "60/minute"
+    login_rate_limit: str = "10/minute"
+
+    @field_validator("database_url", "tracker_database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql:// SQLAlchemy URL")
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
