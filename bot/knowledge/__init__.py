@@ -1,0 +1,1 @@
+"""The self-help knowledge base: schema, loading and validation (stdlib + PyYAML only)."""

@@ -1,0 +1,1 @@
+"""Safety rules that hold even when the model is wrong (stdlib only)."""
