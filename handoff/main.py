@@ -13,6 +13,9 @@ from .chat.rasa_client import RasaClient
 from .chat.router import router as chat_router
 from .db import make_engine, make_session_factory
 from .errors import install_error_handlers
+from .lawyers.router import router as lawyers_router
+from .leads.router import router as leads_router
+from .notifications import build_notifier
 from .settings import Settings, get_settings
 
 WEB_DIR = Path(__file__).parent / "web"
@@ -32,10 +35,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.notifier = build_notifier(settings)
     app.state.rasa = RasaClient(base_url=settings.rasa_url, token=settings.rasa_token, timeout=settings.rasa_timeout_seconds)
 
     install_error_handlers(app)
     app.include_router(chat_router)
+    app.include_router(leads_router)
+    app.include_router(lawyers_router)
 
     @app.get("/api/health", tags=["ops"])
     async def health() -> dict:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,26 @@ class Settings(BaseSettings):
     # Signs admin session cookies and CSRF tokens.
     secret_key: str = Field(default="", repr=False)
 
+    # Referral service: how lawyers are told about new leads (file: JSON lines under var/; smtp: email).
+    notifier: Literal["file", "smtp"] = "file"
+    mail_outbox_path: Path = VAR_DIR / "outbox_mail.log"
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     max_message_chars: int = Field(default=5000, gt=0)
     chat_rate_limit: str = "60/minute"
     login_rate_limit: str = "10/minute"
+
+    @model_validator(mode="after")
+    def _smtp_complete(self) -> "Settings":
+        if self.notifier == "smtp" and not (self.smtp_host and self.smtp_from):
+            raise ValueError("NOTIFIER=smtp needs SMTP_HOST and SMTP_FROM")
+        return self
 
     @field_validator("database_url", "tracker_database_url")
     @classmethod
