@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .chat.rasa_client import RasaClient
 from .chat.router import router as chat_router
+from .conversations.repository import make_tracker_engine
 from .db import make_engine, make_session_factory
 from .errors import install_error_handlers
 from .lawyers.router import router as lawyers_router
@@ -24,17 +25,22 @@ WEB_DIR = Path(__file__).parent / "web"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs full URLs at INFO, and Rasa's token travels in the query string.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
         await app.state.rasa.aclose()
         app.state.engine.dispose()
+        app.state.tracker_engine.dispose()
 
     app = FastAPI(title="LegalAid Chat", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
+    # Rasa's tracker store: conversations, read-only for the admin panel, the NLU inbox and analytics.
+    app.state.tracker_engine = make_tracker_engine(settings.tracker_database_url)
     app.state.notifier = build_notifier(settings)
     app.state.rasa = RasaClient(base_url=settings.rasa_url, token=settings.rasa_token, timeout=settings.rasa_timeout_seconds)
 
