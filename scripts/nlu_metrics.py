@@ -1,0 +1,73 @@
+"""Classification metrics shared by the NLU evaluation, the retraining gate and analytics (stdlib only)."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Dict, List, Optional, Sequence
+
+
+def per_label_scores(pairs: Sequence[tuple], labels: Sequence[str]) -> Dict[str, Dict[str, float]]:
+    scores = {}
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": tp + fn}
+    return scores
+
+
+def coverage_curve(items: List[dict], steps: Sequence[float]) -> List[Dict[str, float]]:
+    """Accuracy on the most confident `coverage` share of items, with the confidence cut-off it implies."""
+    ranked = sorted(items, key=lambda x: -x["confidence"])
+    curve = []
+    for coverage in steps:
+        n = max(1, round(coverage * len(ranked)))
+        kept = ranked[:n]
+        correct = sum(1 for x in kept if x["predicted"] == x["gold"])
+        curve.append({"coverage": coverage, "n": n, "accuracy": round(correct / n, 4), "threshold": kept[-1]["confidence"]})
+    return curve
+
+
+def summarize(predictions: List[dict], *, labels: Sequence[str]) -> dict:
+    known = [p for p in predictions if p["gold"] in labels]
+    unknown = [p for p in predictions if p["gold"] not in labels]
+    pairs = [(p["gold"], p["predicted"]) for p in known]
+    scores = per_label_scores(pairs, labels)
+    present = [label for label in labels if scores[label]["support"]]
+    accuracy = sum(1 for g, p in pairs if g == p) / len(pairs) if pairs else 0.0
+    macro_f1 = sum(scores[label]["f1"] for label in present) / len(present) if present else 0.0
+    confusion = {g: dict(Counter(p for gg, p in pairs if gg == g)) for g in present}
+    decisions = Counter(p.get("decision") for p in known)
+    return {
+        "n": len(known),
+        "accuracy": round(accuracy, 4),
+        "macro_f1": round(macro_f1, 4),
+        "per_topic": scores,
+        "confusion": confusion,
+        "coverage": coverage_curve(known, [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) if known else [],
+        "decisions": dict(decisions),
+        "unknown_labels": [{"id": p["id"], "gold": p["gold"]} for p in unknown],
+    }
+
+
+def summary_markdown(summary: dict, *, title: str) -> str:
+    lines = [f"# {title}", "", f"- items scored: {summary['n']}", f"- accuracy: {summary['accuracy']:.3f}",
+             f"- macro-F1: {summary['macro_f1']:.3f}", f"- decisions: {summary['decisions']}", ""]
+    if summary["unknown_labels"]:
+        lines += [f"- **{len(summary['unknown_labels'])} items have a gold label the model does not know** (not scored): "
+                  + ", ".join(f"{u['id']} ({u['gold']})" for u in summary["unknown_labels"][:50]), ""]
+    lines += ["## Accuracy at coverage", "", "| coverage | n | accuracy | confidence cut-off |", "|---|---|---|---|"]
+    lines += [f"| {c['coverage']:.0%} | {c['n']} | {c['accuracy']:.3f} | {c['threshold']:.3f} |" for c in summary["coverage"]]
+    lines += ["", "## Per topic", "", "| topic | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for topic, s in summary["per_topic"].items():
+        if s["support"]:
+            lines.append(f"| {topic} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | {s['support']} |")
+    labels = list(summary["confusion"])
+    lines += ["", "## Confusion matrix (rows: gold, columns: predicted)", "",
+              "| gold \\ predicted | " + " | ".join(l[:5] for l in labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for gold in labels:
+        row = summary["confusion"][gold]
+        lines.append(f"| {gold} | " + " | ".join(str(row.get(p, 0) or "") for p in labels) + " |")
+    return "\n".join(lines) + "\n"
