@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .chat.rasa_client import RasaClient
 from .chat.router import router as chat_router
+from .chat.triage import router as triage_router
 from .conversations.repository import make_tracker_engine
 from .db import make_engine, make_session_factory
 from .errors import install_error_handlers
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(chat_router)
+    app.include_router(triage_router)
     app.include_router(leads_router)
     app.include_router(lawyers_router)
 

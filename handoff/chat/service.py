@@ -15,10 +15,18 @@ def _buttons(raw: list | None) -> list[Button]:
 
 
 def bot_messages_from_rest(replies: list[dict]) -> list[BotMessage]:
-    messages = []
+    """Rasa's REST channel sends a reply's custom payload (links, kind) as a separate message
+    right after its text; fold it back into the message it belongs to."""
+    messages: list[BotMessage] = []
     for reply in replies:
         extras = _custom_fields(reply.get("custom"))
-        if reply.get("text") is None and not reply.get("buttons") and not extras["links"]:
+        if reply.get("text") is None and not reply.get("buttons"):
+            if messages and "custom" in reply:
+                previous = messages[-1]
+                previous.links = previous.links + extras["links"]
+                previous.kind = previous.kind or extras["kind"]
+            elif extras["links"]:
+                messages.append(BotMessage(text=None, **extras))
             continue
         messages.append(BotMessage(text=reply.get("text"), buttons=_buttons(reply.get("buttons")), **extras))
     return messages
