@@ -7,11 +7,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 from ..leads.enums import Topic
-from ..leads.validation import blank_to_none, clean_text, normalize_phone, normalize_state
+from ..leads.validation import blank_to_none, clean_text, field_check, normalize_phone, normalize_state
 
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_text)]
-Phone = Annotated[str, AfterValidator(normalize_phone)]
-State = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(normalize_state)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(field_check(clean_text))]
+Phone = Annotated[str, AfterValidator(field_check(normalize_phone))]
+State = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(field_check(normalize_state))]
 Language = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[A-Za-z][A-Za-z \-()]*$")]
 
 

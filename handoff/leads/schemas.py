@@ -6,27 +6,29 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
+from pydantic_core import PydanticCustomError
 from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 from ..lawyers.schemas import LawyerBrief
 from .enums import ContactMethod, HandoffReason, LeadStatus, Queue, Topic, Urgency
-from .validation import ACTOR_PATTERN, blank_to_none, clean_text, normalize_phone, normalize_state, normalize_zip
+from .validation import ACTOR_PATTERN, blank_to_none, clean_text, field_check, normalize_phone, normalize_state, normalize_zip
 
 MAX_SUMMARY_CHARS = 2000
 CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 IDEMPOTENCY_KEY_PATTERN = CONVERSATION_ID_PATTERN
 
 BlankIsNone = BeforeValidator(blank_to_none)  # "" from a form means "not given"
-SingleLine = AfterValidator(clean_text)
+SingleLine = AfterValidator(field_check(clean_text))
 
 
+@field_check
 def _multiline(value: str) -> str:
     return clean_text(value, multiline=True)
 
 
-PhoneNumber = Annotated[str, AfterValidator(normalize_phone)]
-StateCode = Annotated[str, AfterValidator(normalize_state)]
-ZipCode = Annotated[str, AfterValidator(normalize_zip)]
+PhoneNumber = Annotated[str, AfterValidator(field_check(normalize_phone))]
+StateCode = Annotated[str, AfterValidator(field_check(normalize_state))]
+ZipCode = Annotated[str, AfterValidator(field_check(normalize_zip))]
 SummaryText = Annotated[str, Field(max_length=MAX_SUMMARY_CHARS), AfterValidator(_multiline)]
 ShortText = Annotated[str, Field(max_length=200), SingleLine]
 ReasonText = Annotated[str, Field(max_length=500), SingleLine]
@@ -89,7 +91,7 @@ class LeadCreate(BaseModel):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         if value > datetime.now(UTC) + timedelta(minutes=10):
-            raise ValueError("consent time is in the future")
+            raise PydanticCustomError("value_error", "consent time is in the future")
         return value.astimezone(UTC)
 
     def cross_field_errors(self) -> list[tuple[str, str]]:

@@ -1,7 +1,11 @@
 """Field checks shared by the lead and lawyer schemas: phone numbers, states, ZIPs, free text."""
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+
+from pydantic_core import PydanticCustomError
 
 from .geo import US_STATES
 
@@ -61,3 +65,17 @@ def blank_to_none(value):
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+def field_check(check: Callable[[str], str]) -> Callable[[str], str]:
+    """Wrap a check for pydantic: its ValueError message becomes the field's message as is
+    (without pydantic's "Value error, " prefix)."""
+
+    @functools.wraps(check)
+    def wrapper(value: str) -> str:
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise PydanticCustomError("value_error", str(exc)) from None
+
+    return wrapper
