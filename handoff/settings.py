@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     chat_rate_limit: str = "60/minute"
     login_rate_limit: str = "10/minute"
 
+    # Admin panel: the first admin is created from these at first start when no staff user exists
+    # (or with `python -m handoff.cli create-admin`); there is no default password.
+    admin_email: str = ""
+    admin_password: str = Field(default="", repr=False)
+    # Sessions end after this much inactivity (and at the latest 12 hours after sign-in).
+    admin_session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    # Send the admin session cookie over HTTPS only; set to true in production behind TLS.
+    admin_cookie_secure: bool = False
+    # Transcripts of conversations that did not lead to a referral are purged after this many days
+    # (`python -m handoff.cli purge-transcripts`).
+    transcript_retention_days: int = Field(default=180, ge=1)
+
     @model_validator(mode="after")
     def _smtp_complete(self) -> "Settings":
         if self.notifier == "smtp" and not (self.smtp_host and self.smtp_from):
