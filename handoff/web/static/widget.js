@@ -337,7 +337,7 @@
     ".lac-root .lac-send:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}",
     ".lac-root .lac-send .lac-icon{width:19px;height:19px;margin-left:-2px}",
     ".lac-root .lac-footer{display:flex;align-items:center;justify-content:space-between;gap:8px;padding:4px 10px 10px;background:#fff}",
-    ".lac-root .lac-action{display:inline-flex;align-items:center;gap:6px;padding:6px 10px;border:0;border-radius:999px;background:transparent;color:#334155;font-size:13px;font-weight:600;cursor:pointer}",
+    ".lac-root .lac-action{display:inline-flex;align-items:center;gap:6px;padding:6px 10px;white-space:nowrap;border:0;border-radius:999px;background:transparent;color:#334155;font-size:13px;font-weight:600;cursor:pointer}",
     ".lac-root .lac-action .lac-icon{width:16px;height:16px}",
     ".lac-root .lac-action:hover{background:#f1f5f9;color:#0f172a}",
     ".lac-root .lac-action:focus-visible{outline:3px solid #1d4ed8;outline-offset:1px}",
@@ -384,7 +384,7 @@
     heading.appendChild(el("h2", "lac-title", { id: "lac-title" }, "LegalAid assistant"));
     var subtitle = el("p", "lac-subtitle");
     subtitle.appendChild(el("span", "lac-online", { "aria-hidden": "true" }));
-    subtitle.appendChild(document.createTextNode("Free legal information \u00b7 lawyers on hand"));
+    subtitle.appendChild(document.createTextNode("Free general legal information"));
     heading.appendChild(subtitle);
     var close = el("button", "lac-close", { type: "button", "aria-label": "Close chat", title: "Close chat" });
     close.appendChild(icon("close"));
@@ -769,6 +769,9 @@
     var mode = ui.retry.dataset.mode;
     hideAlert();
     if (mode === "history") {
+      // Reload the history, then deliver whatever is waiting.
+      blocked = false;
+      outbox.forEach(function (queued) { setItemStatus(queued, "waiting"); });
       historyState = "idle";
       loadHistory();
       return;
@@ -801,6 +804,7 @@
         var items = data && Array.isArray(data.messages) ? data.messages : [];
         renderHistory(items);
         historyState = "done";
+        if (ui.retry.dataset.mode === "history") hideAlert();
         ui.log.removeAttribute("aria-busy");
         showTyping(false);
         restoreOutbox(items);
@@ -813,19 +817,35 @@
         ui.log.removeAttribute("aria-busy");
         showTyping(false);
         restoreOutbox([]);
-        showAlert("We couldn't load your earlier messages. You can still write; press Try again to reload them.", "Try again");
+        showAlert(
+          outbox.length
+            ? "We couldn't reach the assistant. Your unsent messages are kept: press Retry to load the conversation and send them."
+            : "We couldn't load your earlier messages. You can still write; press Retry to load them.",
+          "Retry"
+        );
         ui.retry.dataset.mode = "history";
       }
     );
   }
 
+  // The server's history is the source of truth: it replaces whatever was shown, and the
+  // messages still waiting to be delivered follow it.
   function renderHistory(items) {
     while (ui.history.firstChild) ui.history.removeChild(ui.history.firstChild);
+    var child = ui.history.nextSibling;
+    while (child) {
+      var next = child.nextSibling;
+      ui.log.removeChild(child);
+      child = next;
+    }
+    outbox.forEach(function (item) {
+      if (item.node) ui.log.appendChild(item.node);
+    });
     var lastUser = -1;
     items.forEach(function (m, i) {
       if (m && m.role === "user") lastUser = i;
     });
-    var live = outbox.length > 0 || ui.log.querySelector(".lac-msg--user, .lac-msg--bot") !== null;
+    var live = outbox.length > 0;
     items.forEach(function (m, i) {
       if (!m || typeof m !== "object") return;
       if (m.role === "user") {
