@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from .admin import install_admin
 from .chat.rasa_client import RasaClient
 from .chat.router import router as chat_router
 from .chat.triage import router as triage_router
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(triage_router)
     app.include_router(leads_router)
     app.include_router(lawyers_router)
+    # Staff admin panel under /admin (refuses to start without SECRET_KEY; the rest of the app still runs).
+    install_admin(app, settings)
 
     @app.get("/api/health", tags=["ops"])
     async def health() -> dict:

@@ -1,0 +1,1 @@
+"""Staff accounts of the admin panel: users, roles, password hashing, sign-in."""
