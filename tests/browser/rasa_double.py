@@ -61,7 +61,7 @@ def reply_for(message: str) -> tuple[str, list[dict]]:
                 "May I ask a few short questions about your situation first?",
                 "buttons": [
                     {"title": "Yes, go ahead", "payload": "/affirm"},
-                    {"title": "Not now", "payload": "/deny"},
+                    {"title": "I\u2019d rather not", "payload": "/deny"},
                 ],
                 "custom": {"kind": "handoff"},
             }

@@ -405,7 +405,13 @@ def test_talk_to_a_lawyer_is_always_at_hand(widget):
         event = w.stack.user_events(w.sender())[-1]
         assert event["text"] == "/request_lawyer"
         assert event["metadata"] == {"display_text": "Talk to a lawyer"}
-        expect(w.chips).to_have_text(["Yes, go ahead", "Not now"])
+        expect(w.chips).to_have_text(["Yes, go ahead", "I\u2019d rather not"])
+        # A title with typographic punctuation still reaches the app (HTTP headers are Latin-1).
+        w.chips.last.click()
+        expect(w.user.last.locator(".lac-bubble")).to_have_text("I\u2019d rather not")
+        w.wait_bot(2)
+        event = w.stack.user_events(w.sender())[-1]
+        assert (event["text"], event["metadata"]) == ("/deny", {"display_text": "I'd rather not"})
     # Still visible after a long conversation (header/footer don't scroll away).
     for i in range(6):
         bots = w.bot.count()
@@ -496,7 +502,12 @@ def test_embedded_on_another_origin_uses_its_own_script_origin(make_page, stack)
         assert page.evaluate("() => window.LegalAidChat.apiBase") == stack.app_url
         # The host page's global styles don't leak into the widget.
         assert w.launcher.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(29, 78, 216)"
+        assert w.launcher.evaluate("el => getComputedStyle(el).fontSize") == "16px"
         start_conversation(w)
+        fonts = w.panel.locator(".lac-bubble, .lac-title, .lac-chip").evaluate_all(
+            "els => [...new Set(els.map(e => getComputedStyle(e).fontFamily))]"
+        )
+        assert len(fonts) == 1 and not fonts[0].startswith("serif"), fonts
         assert api_calls and all(url.startswith(stack.app_url + "/api/") for url in api_calls)
     finally:
         server.shutdown()

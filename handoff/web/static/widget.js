@@ -260,6 +260,8 @@
   var CSS = [
     ".lac-root{all:initial;position:fixed;z-index:2147483000;right:0;bottom:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:15px;line-height:1.45;color:#0f172a;-webkit-font-smoothing:antialiased}",
     ".lac-root *,.lac-root *::before,.lac-root *::after{box-sizing:border-box}",
+    // Host pages may style bare elements (`* {...}`, `button {...}`): reset what would leak in.
+    ".lac-root *{margin:0;padding:0;border:0;background:none;box-shadow:none;float:none;min-width:0;max-width:none;font-family:inherit;font-size:inherit;font-style:normal;line-height:inherit;color:inherit;letter-spacing:normal;word-spacing:normal;text-transform:none;text-align:left;text-indent:0;text-shadow:none;text-decoration:none;vertical-align:baseline}",
     ".lac-root button,.lac-root textarea{font:inherit;color:inherit;margin:0;letter-spacing:normal;text-transform:none}",
     ".lac-root [hidden]{display:none!important}",
     ".lac-root .lac-sr-only{position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}",
@@ -286,6 +288,7 @@
     ".lac-root .lac-notice{display:flex;gap:8px;align-items:flex-start;margin:0 0 14px;padding:9px 12px;border-radius:10px;background:#e8edf5;color:#334155;font-size:12.5px;line-height:1.4}",
     ".lac-root .lac-notice .lac-icon{width:16px;height:16px;margin-top:1px;color:#475569}",
     ".lac-root .lac-log{display:flex;flex-direction:column;gap:10px}",
+    ".lac-root .lac-welcome{margin-bottom:10px}",
     ".lac-root .lac-history{display:contents}",
     ".lac-root .lac-msg{display:flex;flex-direction:column;max-width:86%}",
     ".lac-root .lac-msg--bot{align-self:flex-start;align-items:flex-start}",
@@ -669,11 +672,18 @@
       );
   }
 
-  // Header values must be Latin-1 without control characters; otherwise send none (history then
-  // shows the payload instead of the title, which is harmless).
+  // Header values must be Latin-1 without control characters: typographic punctuation is mapped
+  // to ASCII; a title that still doesn't fit is not sent (history then shows the payload instead).
+  var TYPOGRAPHIC = { "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " " };
   function displayHeader(display) {
     if (!display) return null;
-    var value = String(display).replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
+    var value = String(display);
+    if (value.normalize) value = value.normalize("NFC");
+    value = value
+      .replace(/[\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0]/g, function (c) { return TYPOGRAPHIC[c]; })
+      .replace(/[\u0000-\u001f\u007f]+/g, " ")
+      .trim()
+      .slice(0, 200);
     return value && /^[\u0020-\u00ff]*$/.test(value) ? value : null;
   }
 
