@@ -2,6 +2,7 @@
 (self-contained with the Rasa double, or LEGALAID_E2E_APP_URL against the full product)."""
 from __future__ import annotations
 
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -372,6 +373,29 @@ def test_retry_message_when_the_server_is_unreachable(widget):
     w.wait_bot(bots + 1)
     expect(w.alert).to_be_hidden()
     assert w.user_texts() == ["hello", "are you there?"]
+
+
+def test_rejected_message_goes_back_into_the_box(widget):
+    w = widget.open()
+    page = w.page
+    detail = "Invalid request: message: too long."
+    page.route(
+        "**/api/chat",
+        lambda route: route.fulfill(status=422, content_type="application/json",
+                                    body=json.dumps({"detail": detail, "errors": []})),
+    )
+    w.send("a message the server refuses")
+    expect(w.alert).to_contain_text(detail)
+    expect(w.alert).to_contain_text("back in the message box")
+    expect(w.input).to_have_value("a message the server refuses")
+    expect(w.user).to_have_count(0)
+    assert page.evaluate("() => localStorage.getItem('legalaid-chat:outbox')") is None
+    page.unroute("**/api/chat")
+    w.retry.click()  # "OK"
+    expect(w.alert).to_be_hidden()
+    w.input.press("Enter")
+    w.wait_bot(1)
+    assert w.user_texts() == ["a message the server refuses"]
 
 
 def test_unsent_message_survives_a_reload(widget):

@@ -596,13 +596,12 @@
 
   function setItemStatus(item, status) {
     if (!item.node) return;
-    item.node.classList.toggle("lac-msg--failed", status === "failed");
+    var labels = { failed: "Not sent yet", waiting: "Waiting to send\u2026", rejected: "Not sent" };
+    item.node.classList.toggle("lac-msg--failed", status === "failed" || status === "rejected");
     item.node.classList.toggle("lac-msg--pending", status === "waiting");
     var old = item.node.querySelector(".lac-status");
     if (old) old.parentNode.removeChild(old);
-    if (status === "failed" || status === "waiting") {
-      item.node.appendChild(el("span", "lac-status", null, status === "failed" ? "Not sent yet" : "Waiting to send\u2026"));
-    }
+    if (labels[status]) item.node.appendChild(el("span", "lac-status", null, labels[status]));
   }
 
   function showTyping(on) {
@@ -752,14 +751,18 @@
           // The server refused this message as it is (e.g. validation): retrying can't help.
           outbox.shift();
           saveOutbox();
-          setItemStatus(item, "failed");
-          if (!item.display && !ui.input.value) {
+          var restored = !item.display && !ui.input.value;
+          if (restored) {
+            // Nothing is lost: the text goes back into the box to be edited.
+            if (item.node && item.node.parentNode) item.node.parentNode.removeChild(item.node);
             ui.input.value = item.message;
             autoGrow();
+          } else {
+            setItemStatus(item, "rejected");
           }
           showAlert(
             (err.detail ? err.detail + " " : "That message couldn't be sent. ") +
-              (item.display ? "" : "Your text is back in the message box so you can change it."),
+              (restored ? "Your text is back in the message box so you can change it." : ""),
             "OK"
           );
           ui.retry.dataset.mode = "dismiss";
