@@ -68,6 +68,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Lawyers", "/admin/lawyers", "admin"),
     ("Users", "/admin/users", "admin"),
     ("Audit log", "/admin/audit", "admin"),
+    ("Settings", "/admin/settings", "admin"),
 )
 
 
