@@ -47,7 +47,7 @@ def weekly(result: dict) -> Figure | None:
     _percent_axis(rates)
     lines = ax.get_legend_handles_labels()
     more = rates.get_legend_handles_labels()
-    rates.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
+    figure.legend(lines[0] + more[0], lines[1] + more[1], loc="outside lower center", ncols=4, fontsize=8)
     ax.set_title("Per week: conversations, containment, handoffs, helpful answers")
     return figure
 
@@ -89,7 +89,7 @@ def topics(result: dict) -> Figure | None:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.legend(fontsize=8, loc="lower right")
+    figure.legend(loc="outside lower center", ncols=3, fontsize=8)
     ax.set_title("Per topic (conversations in brackets)")
     return figure
 
@@ -239,7 +239,7 @@ def per_topic_scores(result: dict) -> Figure | None:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.legend(fontsize=8, loc="lower right")
+    figure.legend(loc="outside lower center", ncols=2, fontsize=8)
     ax.set_title("Per-topic precision and recall on reviewed labels (support in brackets)")
     return figure
 

@@ -1,10 +1,12 @@
 """Drift: is this week's traffic still like the traffic the thresholds were chosen on?
 
 For every ISO week, over the messages the bot triaged as a legal question (free text outside the
-lead form whose triage kept a topic; greetings and out-of-scope messages have none), two figures are compared with a *baseline period* (by default the first weeks with data):
+lead form whose triage kept a topic; greetings and out-of-scope messages have none), two figures
+are compared with a *baseline period* (by default the first weeks with data):
 
-- **Topic mix**: the share of each predicted topic. The distance to the baseline mix is the total
-  variation distance TVD = ½ Σ_topics |p_week(topic) − p_baseline(topic)| (0 = same mix, 1 = disjoint).
+- **Topic mix**: the share of each predicted topic. The distance to the baseline mix is the
+  total variation distance TVD = ½ Σ_topics |p_week(topic) − p_baseline(topic)| (0: same mix,
+  1: no topic in common).
 - **Mean confidence** of the predicted topic; the change is mean_week − mean_baseline.
 
 A week is *flagged* when TVD > `tvd_bound` (default 0.15) or |change in mean confidence| >

@@ -43,9 +43,9 @@ def money(value: float | None) -> str:
 
 
 def _doc_body(module) -> str:
-    """A module docstring without its first line (the docstring is the definition; the report prints it)."""
+    """A module docstring without its summary paragraph (the docstring is the definition; the report prints it)."""
     doc = inspect.cleandoc(module.__doc__ or "")
-    return doc.split("\n", 1)[1].strip() if "\n" in doc else ""
+    return doc.split("\n\n", 1)[1].strip() if "\n\n" in doc else ""
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
