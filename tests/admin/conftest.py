@@ -1,0 +1,106 @@
+"""Fixtures of the admin panel tests.
+
+The app database is built once by the Alembic migrations; each test runs inside a transaction
+that is rolled back (the session joins it with savepoints), as in tests/handoff. The tracker
+store is a fresh SQLite file per test with Rasa's `events` table.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from admin_helpers import (  # also puts the repo on sys.path
+    PASSWORD,
+    RecordingNotifier,
+    add_user,
+    login,
+    make_settings,
+    new_app_database,
+)
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from handoff.conversations.repository import ensure_events_table
+from handoff.deps import get_notifier, get_session
+from handoff.main import create_app
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    _url, engine = new_app_database(tmp_path_factory.mktemp("admin-db"), savepoints=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(database) -> Iterator[Session]:
+    connection = database.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def app(settings, session, notifier):
+    app = create_app(settings)
+    ensure_events_table(app.state.tracker_engine)
+    app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_notifier] = lambda: notifier
+    yield app
+    app.state.tracker_engine.dispose()
+
+
+@pytest.fixture
+def tracker(app):
+    return app.state.tracker_engine
+
+
+@pytest.fixture
+def admin_user(session):
+    return add_user(session, role="admin", email="admin@staff.example.org")
+
+
+@pytest.fixture
+def reviewer_user(session):
+    return add_user(session, role="reviewer", email="reviewer@staff.example.org")
+
+
+def _client(app) -> TestClient:
+    return TestClient(app, raise_server_exceptions=True, follow_redirects=False)
+
+
+@pytest.fixture
+def anon(app) -> Iterator[TestClient]:
+    with _client(app) as client:
+        yield client
+
+
+@pytest.fixture
+def admin_client(app, admin_user) -> Iterator[TestClient]:
+    with _client(app) as client:
+        response = login(client, admin_user.email, PASSWORD)
+        assert response.status_code == 303, response.text
+        yield client
+
+
+@pytest.fixture
+def reviewer_client(app, reviewer_user) -> Iterator[TestClient]:
+    with _client(app) as client:
+        response = login(client, reviewer_user.email, PASSWORD)
+        assert response.status_code == 303, response.text
+        yield client
