@@ -292,8 +292,12 @@ def to_png(figure: Figure) -> bytes:
 _SVG_ID = re.compile(r'(id="|url\(#|href="#)([A-Za-z_][\w.-]*)')
 
 
-def to_svg(figure: Figure, *, prefix: str = "") -> str:
-    """An inline-able <svg> element (text kept as text; ids prefixed so several charts share a page)."""
+_SVG_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def to_svg(figure: Figure, *, prefix: str = "", title: str = "") -> str:
+    """An inline-able, responsive <svg> element: text kept as text, ids prefixed (several charts share a
+    page), scaled to its container up to its natural size, with role="img" and `title` as its label."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": prefix or "chart"}):
         figure.savefig(buffer, format="svg")
@@ -301,7 +305,12 @@ def to_svg(figure: Figure, *, prefix: str = "") -> str:
     svg = svg[svg.index("<svg"):]
     if prefix:
         svg = _SVG_ID.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
-    return svg
+    label = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return _SVG_SIZE.sub(
+        lambda m: f'<svg{m.group(1)} width="100%" style="max-width:{float(m.group(2)) * 4 / 3:.0f}px;height:auto" '
+        f'role="img" aria-label="{label}"',
+        svg, count=1,
+    )
 
 
 def render_all(result: dict) -> dict[str, Figure]:

@@ -203,7 +203,7 @@ def conversations_from_rows(rows: Iterable[Any]) -> tuple[list[Conversation], di
         name, value = data.get("name"), data.get("value")
         if conversation is None or value is None:
             continue  # slots set before the person said anything (session start) carry no outcome
-        if name == "topic" and isinstance(value, str):
+        if name == "topic" and value in TOPICS:
             conversation.topic = value
         elif name == "handoff_reason" and isinstance(value, str):
             conversation.handoffs.append((row.timestamp, value))

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from .admin import install_admin
+from .admin.dashboard import router as dashboard_router
 from .chat.rasa_client import RasaClient
 from .chat.router import router as chat_router
 from .chat.triage import router as triage_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lawyers_router)
     # Staff admin panel under /admin (refuses to start without SECRET_KEY; the rest of the app still runs).
     install_admin(app, settings)
+    app.include_router(dashboard_router)  # analytics dashboard (/admin/dashboard, reviewer role)
 
     @app.get("/api/health", tags=["ops"])
     async def health() -> dict:
