@@ -47,6 +47,23 @@ def read_eval():
     return [r["text"] for r in rows], [r["category"] for r in rows]
 
 
+CACHE = REPO / "var" / "cache"
+
+
+def cached_encode(texts, *, chunked=False):
+    """Embeddings cached by content hash under var/cache, so repeated experiments skip encoding."""
+    import hashlib
+
+    key = hashlib.sha256(("chunked" if chunked else "plain").encode() + "\x00".join(texts).encode()).hexdigest()[:16]
+    path = CACHE / f"{key}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = chunked_encode(texts) if chunked else encode(texts)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
 def chunked_encode(texts, words=60):
     """Average of chunk embeddings for long texts (MiniLM truncates at 256 word pieces)."""
     out = []
@@ -91,10 +108,10 @@ def main():
         sets["shared eval"] = read_eval()
     print(f"train {len(train_x)} examples, {len(set(train_y))} intents")
     t = time.time()
-    E_train = encode(train_x)
+    E_train = cached_encode(train_x)
     print(f"encoded train in {time.time() - t:.1f}s")
-    E = {name: encode(x) for name, (x, _) in sets.items()}
-    E_chunk = {name: chunked_encode(x) for name, (x, _) in sets.items()}
+    E = {name: cached_encode(x) for name, (x, _) in sets.items()}
+    E_chunk = {name: cached_encode(x, chunked=True) for name, (x, _) in sets.items()}
     tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(train_x)
     T_train = tfidf.transform(train_x)
     T = {name: tfidf.transform(x) for name, (x, _) in sets.items()}

@@ -82,7 +82,7 @@ class KnowledgeBaseRetriever(GraphComponent):
         return training_data
 
     def _query_vector(self, message: Message):
-        dense, _ = message.get_sentence_features(TEXT)
+        _, dense = message.get_dense_features(TEXT)
         if dense is not None and dense.features.shape[-1] == self._index.vectors.shape[1]:
             return dense.features.reshape(-1)
         return encode([message.get(TEXT)], model_name=self._config["model_name"], model_path=self._config["model_path"])[0]

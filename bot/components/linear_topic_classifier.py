@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Text
 import joblib
 import numpy as np
 import scipy.sparse
+import scipy.sparse.linalg
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -58,7 +59,8 @@ class LinearTopicClassifier(GraphComponent, IntentClassifier):
     def _features(self, messages: List[Message]):
         rows = []
         for message in messages:
-            dense, sparse = message.get_sentence_features(TEXT)
+            _, dense = message.get_dense_features(TEXT)
+            _, sparse = message.get_sparse_features(TEXT)
             if dense is None:
                 raise ValueError(
                     "LinearTopicClassifier needs dense sentence features: put SentenceTransformerFeaturizer before it."
