@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -48,6 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rasa = RasaClient(base_url=settings.rasa_url, token=settings.rasa_token, timeout=settings.rasa_timeout_seconds)
 
     install_error_handlers(app)
+    # The widget is embedded on partner sites: only the public chat/triage API is cross-origin.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "X-Display-Text"],
+        allow_credentials=False,
+    )
     app.include_router(chat_router)
     app.include_router(triage_router)
     app.include_router(leads_router)

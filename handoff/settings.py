@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Sites allowed to embed the widget (comma-separated origins, or * for any). The chat API
+    # uses no cookies, so allowing any origin exposes nothing a direct request couldn't reach.
+    cors_origins: str = "*"
+
     max_message_chars: int = Field(default=5000, gt=0)
     chat_rate_limit: str = "60/minute"
     login_rate_limit: str = "10/minute"
