@@ -3,7 +3,8 @@
 Staff review messages in the NLU inbox and store a gold topic per tracker event. Analytics only
 needs `(event_id, gold)` pairs, so any source that yields `LabelledItem`s plugs in (`LabelSource`):
 
-- `inbox_labels(app_engine)`: the inbox's table in the app database;
+- `inbox_labels(app_engine)`: the inbox's reviewed labels (`handoff.nlu_inbox.service.reviewed_labels`,
+  read the same way as the retraining export reads them);
 - `labels_from_file(path)`: a CSV/TSV with columns `event_id` and `gold` (or `label` / `gold_topic`),
   e.g. for an offline review.
 
@@ -16,11 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol
 
-from sqlalchemy import Engine, Table, inspect, select
-
-GOLD_COLUMNS = ("gold_topic", "gold_label", "gold", "label", "topic")
-EVENT_COLUMNS = ("event_id", "tracker_event_id")
-TIME_COLUMNS = ("reviewed_at", "labelled_at", "labeled_at", "created_at", "updated_at", "at")
+from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)
@@ -57,34 +54,49 @@ def labels_from_file(path: Path | str) -> list[LabelledItem]:
         return latest_per_event(LabelledItem(int(row["event_id"]), row[gold]) for row in reader if row.get("event_id"))
 
 
-def find_label_table(app_engine: Engine) -> tuple[Table, str, str, str | None] | None:
-    """The inbox's label table: the first app table with a tracker event id column and a gold label column."""
-    from handoff.model_registry import load_models
+# Review outcomes of the NLU inbox that give a gold label (others, e.g. skipped, give none).
+LABELLED_STATUSES = ("confirmed", "relabelled")
+OUT_OF_SCOPE_STATUS = "out_of_scope"
 
-    metadata = load_models()
-    existing = set(inspect(app_engine).get_table_names())
-    for table in sorted(metadata.tables.values(), key=lambda t: t.name):
-        if table.name not in existing:
-            continue
-        names = set(table.columns.keys())
-        event = next((c for c in EVENT_COLUMNS if c in names), None)
-        gold = next((c for c in GOLD_COLUMNS if c in names), None)
-        if event and gold:
-            when = next((c for c in TIME_COLUMNS if c in names), None)
-            return table, event, gold, when
+
+def _inbox_service():
+    try:
+        from handoff.nlu_inbox import service
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("handoff.nlu_inbox", "handoff.nlu_inbox.service"):
+            raise
+        return None
+    return service if hasattr(service, "reviewed_labels") else None
+
+
+def gold_of(record) -> str | None:
+    """The gold label of an inbox review: the topic for confirmed / relabelled messages, "out_of_scope" for
+    messages marked not legal (listed, not scored, by the topic metrics), None for anything else."""
+    status = getattr(record, "status", None)
+    if status == OUT_OF_SCOPE_STATUS:
+        return OUT_OF_SCOPE_STATUS
+    if status is None or status in LABELLED_STATUSES:
+        return getattr(record, "label", None)
     return None
 
 
 def inbox_labels(app_engine: Engine) -> list[LabelledItem]:
-    """Reviewed labels from the staff NLU inbox; [] when the inbox has no table (yet)."""
-    found = find_label_table(app_engine)
-    if found is None:
-        return []
-    table, event, gold, when = found
-    query = select(table.c[event], table.c[gold]).where(table.c[gold].is_not(None))
-    order = [table.c[when]] if when else []
-    if "id" in table.c:
-        order.append(table.c["id"])
-    with app_engine.connect() as connection:
-        rows = connection.execute(query.order_by(*order)).all()
-    return latest_per_event(LabelledItem(int(r[0]), str(r[1])) for r in rows if r[0] is not None)
+    """Reviewed labels from the staff NLU inbox (`handoff.nlu_inbox.service.reviewed_labels`); [] when the
+    inbox is not installed or migrated yet."""
+    service = _inbox_service()
+    if service is not None:
+        from sqlalchemy.exc import SQLAlchemyError
+        from sqlalchemy.orm import Session
+
+        try:
+            with Session(app_engine) as session:
+                records = list(service.reviewed_labels(session))
+        except SQLAlchemyError:
+            return []
+        items = []
+        for record in records:
+            gold, event_id = gold_of(record), getattr(record, "event_id", None)
+            if gold and event_id is not None:
+                items.append(LabelledItem(int(event_id), str(gold)))
+        return latest_per_event(items)
+    return []

@@ -27,3 +27,35 @@ def test_labels_from_tsv_and_csv(tmp_path):
 def test_inbox_labels_without_an_inbox_table(world):
     _, _, app_engine, _ = world
     assert isinstance(inbox_labels(app_engine), list)
+
+
+def test_gold_of_inbox_reviews():
+    from types import SimpleNamespace as Review
+
+    from analytics.labels import gold_of
+
+    assert gold_of(Review(status="confirmed", label="housing")) == "housing"
+    assert gold_of(Review(status="relabelled", label="family")) == "family"
+    assert gold_of(Review(status="out_of_scope", label=None)) == "out_of_scope"
+    assert gold_of(Review(status="skipped", label="housing")) is None
+
+
+def test_inbox_service_is_used_when_installed(world, monkeypatch):
+    import sys
+    import types
+    from types import SimpleNamespace as Review
+
+    _, _, app_engine, _ = world
+    module = types.ModuleType("handoff.nlu_inbox.service")
+    module.reviewed_labels = lambda session: [
+        Review(event_id=101, text="...", label="housing", status="confirmed"),
+        Review(event_id=302, text="...", label="family", status="relabelled"),
+        Review(event_id=301, text="...", label=None, status="out_of_scope"),
+        Review(event_id=501, text="...", label="crime", status="skipped"),
+    ]
+    package = types.ModuleType("handoff.nlu_inbox")
+    package.service = module
+    monkeypatch.setitem(sys.modules, "handoff.nlu_inbox", package)
+    monkeypatch.setitem(sys.modules, "handoff.nlu_inbox.service", module)
+    assert inbox_labels(app_engine) == [LabelledItem(101, "housing"), LabelledItem(301, "out_of_scope"),
+                                        LabelledItem(302, "family")]
