@@ -8,7 +8,7 @@ Messages (free text typed by a person, outside the lead form):
 |-------|------|------|---------------|-------------------|------|--------------|---------------|-------------------|
 | 101   | c1   | W45  | housing       | housing           | 0.90 | answer       |               | housing    ✓      |
 | 201   | c2   | W45  | employment    | employment        | 0.80 | answer       |               | employment ✓      |
-| 301   | c3   | W45  | greet         | None (housing .05)| 0.05 | out_of_scope |               | not_legal (unscored) |
+| 301   | c3   | W45  | greet         | None (housing .05)| 0.05 | out_of_scope |               | out_of_scope (unscored) |
 | 302   | c3   | W45  | nlu_fallback  | divorce           | 0.40 | clarify      | ambiguous     | family     ✗      |
 | 401   | c4   | W46  | request_lawyer| immigration       | 0.70 | handoff      | user_request  | immigration ✓     |
 | 501   | c5   | W46  | crime         | crime             | 0.85 | handoff      | high_stakes   | crime      ✓      |
@@ -38,6 +38,7 @@ from handoff.conversations.repository import TOPICS, ensure_events_table, events
 from handoff.db import make_engine
 from handoff.leads.models import Lead
 from handoff.model_registry import load_models
+from handoff.nlu_inbox.models import NluLabel
 
 UTC = dt.timezone.utc
 W45 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC)   # Monday of ISO week 2026-W45
@@ -202,8 +203,26 @@ def tracker_rows() -> list[dict]:
     return log.rows
 
 
-LABELS = {101: "housing", 201: "employment", 301: "not_legal", 302: "family", 401: "immigration", 501: "crime",
+LABELS = {101: "housing", 201: "employment", 301: "out_of_scope", 302: "family", 401: "immigration", 501: "crime",
           601: "torts", 701: "employment", 801: "housing", 901: "domestic_violence"}
+SENDERS = {101: "c1", 201: "c2", 301: "c3", 302: "c3", 401: "c4", 501: "c5", 601: "c6", 701: "c7", 801: "c8", 901: "c9"}
+PREDICTED = {101: "housing", 201: "employment", 301: None, 302: "divorce", 401: "immigration", 501: "crime",
+             601: "traffic", 701: "employment", 801: "consumer", 901: "domestic_violence"}
+
+
+def inbox_labels() -> list[NluLabel]:
+    """The reviews of the NLU inbox: confirmed where the prediction was right, relabelled where it was wrong,
+    out of scope for the greeting; plus a skipped review (no label) and an outdated review never stored twice
+    (one row per event), so the gold labels are exactly LABELS."""
+    rows = []
+    for i, (event_id, gold) in enumerate(LABELS.items()):
+        status = "out_of_scope" if gold == "out_of_scope" else "confirmed" if PREDICTED[event_id] == gold else "relabelled"
+        rows.append(NluLabel(event_id=event_id, sender_id=SENDERS[event_id], text="[redacted]", label=gold, status=status,
+                             predicted_topic=PREDICTED[event_id], reviewer="reviewer@staff.example.org",
+                             labelled_at=W47 + dt.timedelta(days=7, minutes=i)))
+    rows.append(NluLabel(event_id=1001, sender_id="c10", text="hi", label=None, status="skipped",
+                         reviewer="reviewer@staff.example.org", labelled_at=W47 + dt.timedelta(days=8)))
+    return rows
 
 
 def lead(id: int, conversation: str, topic: str, reason: str, status: str, created: dt.datetime,
@@ -234,6 +253,7 @@ def build_databases(directory) -> tuple[str, str, Engine, Engine]:
     load_models().create_all(app_engine)
     with Session(app_engine) as session:
         session.add_all(leads())
+        session.add_all(inbox_labels())
         session.commit()
     ensure_events_table(tracker_engine)
     with tracker_engine.begin() as connection:

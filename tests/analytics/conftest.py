@@ -31,8 +31,12 @@ def dataset(world):
 
 
 @pytest.fixture(scope="session")
-def labels():
-    from analytics.labels import LabelledItem
+def labels(world):
+    """The gold labels as the NLU inbox returns them (nlu_labels rows of the fixture)."""
+    from analytics.labels import LabelledItem, inbox_labels
     from analytics_fixture import LABELS
 
-    return [LabelledItem(event_id, gold) for event_id, gold in LABELS.items()]
+    _, _, app_engine, _ = world
+    items = inbox_labels(app_engine)
+    assert items == [LabelledItem(event_id, gold) for event_id, gold in sorted(LABELS.items())]
+    return items

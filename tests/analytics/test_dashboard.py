@@ -30,14 +30,8 @@ def databases(tmp_path_factory):
 
 
 @pytest.fixture
-def client(databases, tmp_path, monkeypatch):
-    from analytics.labels import LabelledItem
-    from analytics_fixture import LABELS
-
-    # The reviewed labels of the fixture, as the NLU inbox would return them.
-    monkeypatch.setattr("handoff.admin.dashboard.inbox_labels",
-                        lambda _engine: [LabelledItem(k, v) for k, v in LABELS.items()])
-    app_url, tracker_url = databases
+def client(databases, tmp_path):
+    app_url, tracker_url = databases  # the reviewed labels are the fixture's NLU inbox rows
     settings = Settings(_env_file=None, database_url=app_url, tracker_database_url=tracker_url, secret_key=SECRET,
                         service_token="test-service-token-0123456789", mail_outbox_path=tmp_path / "outbox.log",
                         login_rate_limit="1000/minute", admin_email="", admin_password="")

@@ -15,8 +15,8 @@ def model(dataset, labels):
 def test_accuracy_and_macro_f1(model):
     scores = model["scores"]
     assert model["labels"] == 10
-    assert scores["n"] == 9                                 # "not_legal" is not a topic: listed, not scored
-    assert scores["unknown_labels"] == [{"id": 301, "gold": "not_legal"}]
+    assert scores["n"] == 9                                 # "out_of_scope" is not a topic: listed, not scored
+    assert scores["unknown_labels"] == [{"id": 301, "gold": "out_of_scope"}]
     assert scores["accuracy"] == pytest.approx(6 / 9, abs=1e-4)
     # F1 per gold topic: housing 2/3 (P 1, R 1/2), employment 1, family 0, immigration 1, crime 1, torts 0,
     # domestic_violence 1 -> macro-F1 = (0.6667 + 5 * 1 - 2) / 7 ... = 4.6667 / 7

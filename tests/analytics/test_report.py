@@ -69,7 +69,18 @@ def test_period_filter(world, tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["business"]["overall"]["conversations"] == 3     # W46 only: c4, c5, c6
     assert summary["business"]["overall"]["leads"] == 1             # L1
-    assert summary["model"]["scores"]["n"] == 0                     # no labels given, no inbox rows
+    # Inbox labels of W46's messages only: 401 immigration ✓, 501 crime ✓, 601 torts ✗ (predicted traffic).
+    assert summary["model"]["scores"]["n"] == 3
+    assert summary["model"]["scores"]["accuracy"] == pytest.approx(2 / 3, abs=1e-4)
+    assert len(summary["model"]["labels_missing_event"]) == 7
+
+
+def test_labels_come_from_the_inbox_by_default(world, tmp_path):
+    app_url, tracker_url, _, _ = world
+    assert main(["--out", str(tmp_path), "--database-url", app_url, "--tracker-url", tracker_url]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["model"]["labels"] == 10 and summary["model"]["scores"]["n"] == 9
+    assert summary["model"]["scores"]["accuracy"] == pytest.approx(6 / 9, abs=1e-4)
 
 
 def test_missing_tracker_table(world, tmp_path, capsys):
