@@ -43,6 +43,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ..auth.models import ROLE_RANK, StaffUser
 from ..deps import get_session
@@ -132,18 +133,26 @@ def csrf_field(request: Request) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, csrf_token(request))
 
 
-async def verify_csrf(request: Request) -> None:
-    """Raise CsrfFailed unless the request carries the session's token (header or form field)."""
+def csrf_valid(request: Request, form: FormData | None = None) -> bool:
+    """Whether the request carries the session's CSRF token (X-CSRF-Token header or form field)."""
     _ensure_enabled(request)
     expected = request.session.get("csrf")
     given = request.headers.get(CSRF_HEADER)
-    if not given:
+    if not given and form is not None:
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    return bool(expected and given and hmac.compare_digest(given.encode(), expected.encode()))
+
+
+async def verify_csrf(request: Request) -> None:
+    """Raise CsrfFailed unless the request carries the session's token (header or form field)."""
+    _ensure_enabled(request)
+    form = None
+    if not request.headers.get(CSRF_HEADER):
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()  # cached by Starlette: the endpoint's Form() fields still work
-            value = form.get(CSRF_FIELD)
-            given = value if isinstance(value, str) else None
-    if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not csrf_valid(request, form):
         raise CsrfFailed("This form has expired or did not come from this site. Reload the page and try again.")
 
 

@@ -50,8 +50,8 @@ class AdminSecurityHeaders:
                 for name, value in SECURITY_HEADERS:
                     if name not in headers:
                         headers[name] = value
-                if not static:
-                    headers["Cache-Control"] = "no-store"
+                # Pages show people's personal data: never cached. Static files: revalidated (ETag).
+                headers["Cache-Control"] = "no-cache" if static else "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -7,9 +7,19 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
+# Argon2id with argon2-cffi's defaults (RFC 9106 "low memory" profile); stored hashes carry their
+# parameters, so raising them later rehashes each password at its next sign-in.
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash verified against when the email is unknown, so a wrong email costs the same time as a
+    wrong password (made on first use: hashing is deliberately slow)."""
+    global _dummy_hash
+    if _dummy_hash is None or _hasher.check_needs_rehash(_dummy_hash):
+        _dummy_hash = _hasher.hash("not-a-real-password-just-for-timing")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

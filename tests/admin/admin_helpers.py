@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from handoff.auth.models import StaffUser  # noqa: E402
-from handoff.auth.passwords import hash_password  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from handoff.conversations.repository import ensure_events_table, events  # noqa: E402
 from handoff.db import make_engine  # noqa: E402
 from handoff.lawyers.models import Lawyer  # noqa: E402
@@ -31,8 +31,10 @@ from handoff.settings import Settings  # noqa: E402
 ALEMBIC_INI = REPO_ROOT / "handoff" / "alembic.ini"
 SECRET = "test-secret-key-for-admin-sessions-0123456789"
 PASSWORD = "correct horse battery staple"
-# Hashing is deliberately slow; the test users share one hash.
-PASSWORD_HASH = hash_password(PASSWORD)
+# Argon2 is deliberately slow (about a second on a small machine): the tests swap in cheap
+# parameters (fixture `fast_password_hashing`), and the test users share one hash.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from admin_helpers import (  # also puts the repo on sys.path
+    FAST_HASHER,
     PASSWORD,
     RecordingNotifier,
     add_user,
@@ -23,6 +24,12 @@ from sqlalchemy.orm import Session
 from handoff.conversations.repository import ensure_events_table
 from handoff.deps import get_notifier, get_session
 from handoff.main import create_app
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    monkeypatch.setattr("handoff.auth.passwords._hasher", FAST_HASHER)
+    monkeypatch.setattr("handoff.auth.passwords._dummy_hash", None)
 
 
 @pytest.fixture(scope="session")

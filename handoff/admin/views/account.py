@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ...auth import service as users
 from ...auth.models import StaffUser
@@ -15,8 +16,8 @@ from ...deps import get_session
 from ...service_errors import InvalidInput
 from .. import audit
 from ..deps import (
-    CsrfFailed,
     csrf_protect,
+    csrf_valid,
     current_user,
     flash,
     login_user,
@@ -24,7 +25,6 @@ from ..deps import (
     render,
     require_role,
     safe_next,
-    verify_csrf,
 )
 from . import forms
 
@@ -54,9 +54,8 @@ def login_form(request: Request, session: Session = Depends(get_session)):
 
 
 @router.post("/login")
-async def login(request: Request, session: Session = Depends(get_session)):
+def login(request: Request, form: FormData = Depends(forms.form_data), session: Session = Depends(get_session)):
     limiter = request.app.state.login_limiter
-    form = await request.form()
     email = users.normalize_email(forms.text(form, "email", max_length=254))
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     next_url = safe_next(forms.text(form, "next", max_length=500))
@@ -65,9 +64,7 @@ async def login(request: Request, session: Session = Depends(get_session)):
         response = _login_page(request, session, next_url=next_url, email=email, error=TOO_MANY, status_code=429)
         response.headers["Retry-After"] = str(limiter.retry_after(request))
         return response
-    try:
-        await verify_csrf(request)
-    except CsrfFailed:
+    if not csrf_valid(request, form):
         return _login_page(request, session, next_url=next_url, email=email, status_code=403,
                            error="This sign-in form has expired. Please try again.")
     user = users.authenticate(session, email=email, password=password)
@@ -104,9 +101,8 @@ def account(request: Request, user: StaffUser = Depends(require_role("reviewer")
 
 
 @router.post("/account")
-async def change_password(request: Request, user: StaffUser = Depends(require_role("reviewer")),
+def change_password(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(require_role("reviewer")),
                           session: Session = Depends(get_session)):
-    form = await request.form()
     current = form.get("current_password") if isinstance(form.get("current_password"), str) else ""
     new = form.get("new_password") if isinstance(form.get("new_password"), str) else ""
     confirm = form.get("confirm_password") if isinstance(form.get("confirm_password"), str) else ""

@@ -5,9 +5,16 @@ import math
 from datetime import date
 from urllib.parse import urlencode
 
+from fastapi import Request
 from starlette.datastructures import FormData, QueryParams
 
 from ...service_errors import InvalidInput
+
+
+async def form_data(request: Request) -> FormData:
+    """Dependency: the posted form, read on the event loop so the endpoint itself can be a plain
+    (thread-pool) function that talks to the database and hashes passwords without blocking."""
+    return await request.form()
 
 
 def text(params: QueryParams | FormData, name: str, *, max_length: int = 200) -> str:

@@ -108,8 +108,8 @@ def new_lawyer(request: Request, user: StaffUser = Depends(admin)):
 
 
 @router.post("/new")
-async def create_lawyer(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
-    values = _form_values(await request.form())
+def create_lawyer(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+    values = _form_values(form)
     try:
         data = LawyerCreate.model_validate(values)
     except ValidationError as exc:
@@ -143,10 +143,10 @@ def edit_lawyer(lawyer_id: int, request: Request, user: StaffUser = Depends(admi
 
 
 @router.post("/{lawyer_id}/edit")
-async def update_lawyer(lawyer_id: int, request: Request, user: StaffUser = Depends(admin),
+def update_lawyer(lawyer_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
                         session: Session = Depends(get_session)):
     lawyer = _get_or_404(session, lawyer_id)
-    values = _form_values(await request.form())
+    values = _form_values(form)
     try:
         data = LawyerUpdate.model_validate(values)
     except ValidationError as exc:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from starlette.datastructures import QueryParams
+from starlette.datastructures import FormData, QueryParams
 from starlette.exceptions import HTTPException
 
 from ...auth.models import StaffUser
@@ -227,9 +227,8 @@ def _failed(request: Request, session: Session, exc: ServiceError) -> None:
 
 
 @router.post("/{lead_id}/status")
-async def change_status(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
+def change_status(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
                         session: Session = Depends(get_session)):
-    form = await request.form()
     new_status = forms.text(form, "status", max_length=32)
     reason = forms.text(form, "reason", max_length=500) or None
     lead = _get_lead_or_404(session, lead_id)
@@ -247,9 +246,8 @@ async def change_status(lead_id: int, request: Request, user: StaffUser = Depend
 
 
 @router.post("/{lead_id}/assign")
-async def assign(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
+def assign(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
                  session: Session = Depends(get_session), notifier: Notifier = Depends(get_notifier)):
-    form = await request.form()
     lawyer_id = forms.integer(form, "lawyer_id")
     reason = forms.text(form, "reason", max_length=500) or None
     override = forms.checkbox(form, "override_capacity")
@@ -277,7 +275,7 @@ async def assign(lead_id: int, request: Request, user: StaffUser = Depends(revie
 
 
 @router.post("/{lead_id}/rematch")
-async def rematch(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
+def rematch(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
                   session: Session = Depends(get_session), notifier: Notifier = Depends(get_notifier)):
     _get_lead_or_404(session, lead_id)
     try:
@@ -296,9 +294,8 @@ async def rematch(lead_id: int, request: Request, user: StaffUser = Depends(revi
 
 
 @router.post("/{lead_id}/notes")
-async def add_note(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
+def add_note(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
                    session: Session = Depends(get_session)):
-    form = await request.form()
     text = form.get("text") if isinstance(form.get("text"), str) else ""
     _get_lead_or_404(session, lead_id)
     try:
@@ -320,9 +317,8 @@ def confirm_delete(lead_id: int, request: Request, user: StaffUser = Depends(adm
 
 
 @router.post("/{lead_id}/delete-data")
-async def delete_data(lead_id: int, request: Request, user: StaffUser = Depends(admin),
+def delete_data(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
                       session: Session = Depends(get_session)):
-    form = await request.form()
     lead = _get_lead_or_404(session, lead_id)
     if not forms.checkbox(form, "confirm"):
         flash(request, "Tick the box to confirm that the data should be deleted.", "error")

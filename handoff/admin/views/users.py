@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from ...auth import service as users
@@ -42,8 +43,7 @@ def new_user(request: Request, user: StaffUser = Depends(admin)):
 
 
 @router.post("/new")
-async def create_user(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
-    form = await request.form()
+def create_user(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
     values = {"email": forms.text(form, "email", max_length=254), "role": forms.text(form, "role", max_length=16)}
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     try:
@@ -74,10 +74,9 @@ def edit_user(user_id: int, request: Request, user: StaffUser = Depends(admin), 
 
 
 @router.post("/{user_id}")
-async def update_user(user_id: int, request: Request, user: StaffUser = Depends(admin),
+def update_user(user_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
                       session: Session = Depends(get_session)):
     target = _get_or_404(session, user_id)
-    form = await request.form()
     change = users.UserChange(role=forms.choice(form, "role", ROLES), active=forms.checkbox(form, "active"))
     try:
         changed = users.update_user(session, user=target, by=user, change=change, commit=False)
@@ -95,10 +94,9 @@ async def update_user(user_id: int, request: Request, user: StaffUser = Depends(
 
 
 @router.post("/{user_id}/password")
-async def reset_password(user_id: int, request: Request, user: StaffUser = Depends(admin),
+def reset_password(user_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
                          session: Session = Depends(get_session)):
     target = _get_or_404(session, user_id)
-    form = await request.form()
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     try:
         users.set_password(session, user=target, password=password, commit=False)
