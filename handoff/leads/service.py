@@ -6,7 +6,9 @@ work. Nothing here logs personal data: logs carry lead ids, topics and statuses 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -43,6 +45,20 @@ SortKey = Literal[
 ]
 SORT_KEYS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
 _URGENCY_RANK = {"low": 0, "normal": 1, "high": 2, "emergency": 3}
+
+
+# SQLite has one writer at a time. Writers of this process queue on a lock instead of meeting in
+# SQLite's busy handler, whose sleeps (up to 100 ms each) made the latency tail long.
+_SQLITE_WRITER = threading.RLock()
+
+
+@contextmanager
+def _single_writer(session: Session) -> Iterator[None]:
+    if session.get_bind().dialect.name == "sqlite":
+        with _SQLITE_WRITER:
+            yield
+    else:
+        yield
 
 
 @dataclass
@@ -220,30 +236,31 @@ def create_lead(session: Session, *, data: LeadCreate, idempotency_key: str, act
         queue=Queue.legal_aid.value,
     )
     _history(lead, event=HistoryEvent.created, actor=actor, to_status=LeadStatus.new.value)
-    session.add(lead)
-    try:
-        # The insert comes first: it takes SQLite's write lock (so matching below is serialised)
-        # and trips the unique idempotency key at once when a duplicate races us.
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        existing = get_lead_by_idempotency_key(session, key=idempotency_key)
-        if existing is None:
-            raise
-        logger.info("lead %s: concurrent duplicate with the same idempotency key", existing.id)
-        return _replay(existing, fingerprint)
+    with _single_writer(session):
+        session.add(lead)
+        try:
+            # The insert comes first: it takes SQLite's write lock (so matching below is serialised)
+            # and trips the unique idempotency key at once when a duplicate races us.
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = get_lead_by_idempotency_key(session, key=idempotency_key)
+            if existing is None:
+                raise
+            logger.info("lead %s: concurrent duplicate with the same idempotency key", existing.id)
+            return _replay(existing, fingerprint)
 
-    lawyer = find_lawyer(session, topic=lead.topic, state=state)
-    if lawyer is not None:
-        _assign(lead, lawyer, actor=SYSTEM, reason="matched on topic and state" if state else "matched on topic")
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = get_lead_by_idempotency_key(session, key=idempotency_key)
-        if existing is None:
-            raise
-        return _replay(existing, fingerprint)
+        lawyer = find_lawyer(session, topic=lead.topic, state=state)
+        if lawyer is not None:
+            _assign(lead, lawyer, actor=SYSTEM, reason="matched on topic and state" if state else "matched on topic")
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = get_lead_by_idempotency_key(session, key=idempotency_key)
+            if existing is None:
+                raise
+            return _replay(existing, fingerprint)
     logger.info("lead %s created: topic=%s queue=%s status=%s lawyer=%s", lead.id, lead.topic, lead.queue,
                 lead.status, lead.lawyer_id)
     return lead, True
@@ -407,9 +424,10 @@ def notify_assigned_lawyer(session: Session, *, lead: Lead, notifier: Notifier) 
         logger.warning("lead %s: notifying lawyer %s failed (%s)", lead.id, lead.lawyer_id, type(exc).__name__)
         ok = False
     try:
-        _history(lead, event=HistoryEvent.notified if ok else HistoryEvent.notification_failed, actor=SYSTEM,
-                 lawyer_id=lead.lawyer_id)
-        session.commit()
+        with _single_writer(session):
+            _history(lead, event=HistoryEvent.notified if ok else HistoryEvent.notification_failed, actor=SYSTEM,
+                     lawyer_id=lead.lawyer_id)
+            session.commit()
     except Exception as exc:  # noqa: BLE001 - the lead itself is already saved
         session.rollback()
         logger.warning("lead %s: could not record the notification (%s)", lead.id, type(exc).__name__)
