@@ -184,6 +184,18 @@ class ValidateLeadForm(FormValidationAction):
         return {"urgency": None}
 
 
+def last_topic(tracker: Tracker) -> Optional[str]:
+    """The topic slot, else the most recent topic the NLU saw in the person's own words."""
+    if tracker.get_slot("topic"):
+        return tracker.get_slot("topic")
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            topic = ((event.get("parse_data") or {}).get("triage") or {}).get("topic")
+            if topic:
+                return topic
+    return ((tracker.latest_message or {}).get("triage") or {}).get("topic")
+
+
 def build_lead(tracker: Tracker) -> Dict[str, Any]:
     place = parse_state_or_zip(tracker.get_slot("state_or_zip") or "") or {}
     email, phone = tracker.get_slot("contact_email"), tracker.get_slot("contact_phone")
@@ -195,7 +207,7 @@ def build_lead(tracker: Tracker) -> Dict[str, Any]:
     reason = tracker.get_slot("handoff_reason") or "user_request"
     return {
         "conversation_id": tracker.sender_id,
-        "topic": tracker.get_slot("topic"),
+        "topic": last_topic(tracker),
         "nlu_confidence": tracker.get_slot("confidence"),
         "handoff_reason": reason,
         "name": tracker.get_slot("full_name"),
