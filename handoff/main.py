@@ -20,6 +20,7 @@ from .db import make_engine, make_session_factory
 from .errors import install_error_handlers
 from .lawyers.router import router as lawyers_router
 from .leads.router import router as leads_router
+from .nlu_inbox.router import router as nlu_inbox_router
 from .notifications import build_notifier
 from .settings import Settings, get_settings
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Staff admin panel under /admin (refuses to start without SECRET_KEY; the rest of the app still runs).
     install_admin(app, settings)
     app.include_router(dashboard_router)  # analytics dashboard (/admin/dashboard, reviewer role)
+    app.include_router(nlu_inbox_router)  # NLU inbox and retraining (/admin/inbox, reviewer; retrain/rollback: admin)
 
     @app.get("/api/health", tags=["ops"])
     async def health() -> dict:
