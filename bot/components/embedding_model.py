@@ -52,8 +52,11 @@ def load_encoder(model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str]
             import torch
             from sentence_transformers import SentenceTransformer
 
-            # Two cores: more threads than that only adds contention with the web server.
-            torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+            # One intra-op thread by default: Rasa encodes one message at a time, and on a small
+            # machine shared with the app and the action server a second OpenMP thread mostly spins
+            # (under load: 26 ms vs 336 ms per message, bench/results/load_chat.md).
+            # LEGALAID_TORCH_THREADS raises it, e.g. for a training run on an otherwise idle machine.
+            torch.set_num_threads(max(1, int(os.environ.get("LEGALAID_TORCH_THREADS") or 1)))
             _cache[path] = SentenceTransformer(path, device="cpu")
         return _cache[path]
 
