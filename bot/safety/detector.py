@@ -117,7 +117,7 @@ _WORD_MAP: Dict[str, str] = {
     "wednsday": "wednesday", "wedensday": "wednesday", "thrusday": "thursday", "thursdy": "thursday",
     "firday": "friday", "fryday": "friday", "tuseday": "tuesday", "munday": "monday", "mondy": "monday",
     "dv": "domestic violence", "kiddo": "kid", "kiddos": "kids", "lil": "little", "ex's": "ex",
-    "cops": "police", "cop": "police",
+    "cops": "police", "cop": "police", "kms": "kill myself", "unalive": "kill", "exs": "ex",
     # typos of the words the rules look for
     "hiting": "hitting", "hittin": "hitting", "htting": "hitting", "beatin": "beating", "beatting": "beating",
     "chocking": "choking", "chokin": "choking", "chokeing": "choking", "strangleing": "strangling",
@@ -153,12 +153,25 @@ _SENTENCE_END_RE = re.compile(r"(?:[.!?;:\n\r]+|\s{3,})")
 _OTHER_PUNCT_RE = re.compile(r"[^a-z0-9/$ ,.]+")
 _DECIMAL_RE = re.compile(r"(?<=\d)\.(?=\d)")
 _SPACES_RE = re.compile(r" {2,}")
+# "hes been", "shes said", "hes never hit me": the lost apostrophe stood for "has".
+_HAS_RE = re.compile(
+    r"\b(he|she|it|who|that|there|someone|somebody)s (?=(?:been|had|got|gotten|done|said|told|made|taken|left|gone|never|already|"
+    r"threatened|pinned|choked|punched|hit|beaten|slapped|kicked|pushed|shoved|stalked|followed|broken|called|texted|sent|filed|"
+    r"tried|started|stopped|moved|put|kept|hurt|raped|abused|attacked|strangled|grabbed|locked)\b)"
+)
+# "my husbands beating on me" is "my husband's beating on me" with the apostrophe lost.
+_NOUN_IS_RE = re.compile(
+    r"\b((?:my|our|her|his|the) (?:husband|wife|boyfriend|girlfriend|partner|ex|dad|mom|father|mother|brother|sister|son|daughter|"
+    r"neighbor|neighbour|roommate|stepdad|stepfather|uncle|fiance|baby daddy|ex husband|ex wife|ex boyfriend|ex girlfriend))s "
+    r"(?=\w+ing\b|going|gonna|here|outside|coming|trying|back|drunk|high|at |in |on |about|threatening|still|now|not|never)"
+)
 _SPLIT_S_RE = re.compile(r"\b(he|she|it|that|there|someone|somebody|who) s\b")
 
 
 def _normalize(text: str) -> str:
     text = text.translate(_QUOTES).lower()
     text = _CONTRACTION_RE.sub(r"\1\2", text)
+    text = _HAS_RE.sub(r"\1 has ", text)
     text = _DECIMAL_RE.sub("", text)
     text = _SENTENCE_END_RE.sub(" . ", text)
     text = text.replace(",", " , ")
@@ -166,6 +179,7 @@ def _normalize(text: str) -> str:
     words = [_WORD_MAP.get(w, w) for w in text.split()]
     text = " " + " ".join(words) + " "
     text = _SPLIT_S_RE.sub(r"\1 is", text)
+    text = _NOUN_IS_RE.sub(r"\1 is ", text)
     text = _LL_RE.sub(r"\1 will ", text)
     return _SPACES_RE.sub(" ", text)
 
@@ -253,7 +267,7 @@ _PAST_RE = re.compile(
 )
 _HABITUAL_RE = re.compile(
     r" (?:every (?:day|night|week|weekend|time|other day|single day)|all the time|always|whenever|sometimes|often|"
-    r"constantly|regularly|usually|frequently|repeatedly|for (?:years|months|weeks|a long time)|"
+    r"constantly|regularly|usually|frequently|repeatedly|for (?:(?:\d+|a few|several|many|two|three|four|five|six|ten) )?(?:years|months|weeks|a long time)|"
     r"when (?:he|she) (?:drinks|is drunk|gets drunk|gets angry|gets mad|is high|gets high)|"
     r"has been|have been|had been|keeps|kept|anymore|any more|no longer|ever since|most nights|at times)(?= )"
 )
@@ -267,7 +281,15 @@ _IMMEDIATE_RE = re.compile(
     r"(?:is|are) (?:here|inside|in the house|downstairs|upstairs|still here)|still (?:here|inside|in the house|hitting|there|outside)|"
     r"please help|help me please|somebody help|someone help|anyone help|help us|send help|i am bleeding|bleeding|"
     r"can not breathe|call (?:911|the police) for me|i am hiding|hiding (?:from|in)|locked (?:myself|us) in|"
-    r"again right now|he is back|she is back|came back)(?= )"
+    r"again right now|he is back|she is back|came back|just (?:showed|turned) up|just got (?:here|home|back|in)|just came (?:in|home|over|back|in the door)|"
+    r"showed up (?:drunk|high|here|at my door)|broke in|kicked in (?:the|my) door|is banging|is pounding)(?= )"
+)
+# The strongest "now" cues: enough to escalate a habitual act ("he keeps showing up at my work") when
+# the place words of _IMMEDIATE_RE are part of the described act itself.
+_STRONG_NOW_RE = re.compile(
+    r" (?:right now|as we speak|at the moment|at this moment|this (?:very )?(?:minute|second|moment)|currently|tonight|just now|"
+    r"a (?:few )?(?:minutes?|min) ago|\d+ (?:minutes?|mins?) ago|as i (?:type|write|speak|text)|please help|help me please|somebody help|"
+    r"someone help|send help|i am hiding|i am bleeding|on (?:his|her|their) way)(?= )"
 )
 _FEAR_RE = re.compile(
     r" (?:scared|afraid|terrified|frightened|fear|fearing|worried|panicking|panicked|think|believe|know|sure)(?= )"
@@ -347,7 +369,8 @@ _CHILD = (
     r"(?:(?:my|our|the|his|her|their|a|this) (?:(?:little|baby|newborn|infant|toddler|teenage|young|oldest|youngest|"
     r"\w+ year old|\d+ yr old|\d+ month old|two|three|four|2|3|4) )?(?:kid|kids|child|children|son|sons|daughter|"
     r"daughters|baby|babies|toddler|infant|boy|girl|stepson|stepdaughter|step son|step daughter|grandson|"
-    r"granddaughter|grandkids|grandchild|grandchildren|niece|nephew|newborn|twins)|(?:my|our|the|his|her|a) (?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) "
+    r"granddaughter|grandkids|grandchild|grandchildren|niece|nephew|newborn|twins|little brother|little sister|baby brother|baby sister|"
+    r"younger brother|younger sister|little ones?)|(?:my|our|the|his|her|a) (?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) "
     r"(?:year|yr|month|week) old|the kids|the children|the baby)"
 )
 # Other adults who may be attacked in front of the writer (a neighbour beating his wife).
@@ -363,7 +386,7 @@ _ACUTE_ING = (
     r"(?:hitting|beating(?: up)?|beatin|punching|kicking|choking|strangling|smothering|suffocating|stabbing|attacking|"
     r"assaulting|raping|slapping|shoving|dragging|throwing (?:things|stuff|objects|dishes|bottles|furniture|\w+) at|"
     r"pinning(?: down)?|slamming|biting|burning|headbutting|whipping|shaking|punching on|jumping|beating on|"
-    r"pushing|pulling (?:my|the) hair of|holding (?:a \w+ )?(?:to|against))"
+    r"pushing|hurting|pulling (?:my|the) hair of|holding (?:a \w+ )?(?:to|against))"
 )
 _VIOLENT_VERB = (
     r"(?:(?:find|hunt|track) (?:me|us|you) (?:down )?and (?:kill|hurt|shoot|stab|beat|murder)|kill|murder|hurt|harm|shoot|stab|beat|strangle|choke|rape|attack|burn|cut|drown|smother|suffocate|"
@@ -379,7 +402,7 @@ _NOT_A_WEAPON_RE = re.compile(
     r"top|hired|smoking|starting|jump the|stick to (?:my|his|her) ) ?(?:gun|guns|knife|knives)\b|\bbat (?:mitzvah|signal)\b"
 )
 _FRIGHTENING_RE = re.compile(
-    r" (?:threat\w*|says|said|saying|says he|yell\w*|scream\w*|shout\w*|drunk|high|angry|mad|rage|raging|"
+    r" (?:threat\w*|says|said|saying|says he|yell\w*|scream\w*|shout\w*|drunk|high|angry|mad|rage|raging|regret|staring|glaring|warning|"
     r"kill|shoot|stab|hurt|scared|afraid|terrified|fear|point\w*|wav\w*|loaded|loading|swinging|coming|outside|"
     r"right now|tonight|in (?:his|her) hand|at me|on me|to my|against my)(?= )"
 )
@@ -436,9 +459,14 @@ def _now_or_past(doc: _Doc, m: "re.Match", now_category: str, past_category: str
 
 
 def _past_or_now(doc: _Doc, m: "re.Match", past_category: str, now_category: str) -> Decision:
-    """Abuse unless the sentence says it is happening now (and the clause does not say it is past)."""
-    clause = doc.clause_text(m)
-    if _immediate(doc.sentence_text(m)) and not (_past(clause) and not _immediate(clause)):
+    """Abuse unless the sentence says it is happening now.
+
+    A strong cue ("right now", "tonight", "please help") is enough; a weaker one ("showed up drunk",
+    "at my door") only when nothing in the sentence places the events in the past ("last month")."""
+    sentence = doc.sentence_text(m)
+    if _STRONG_NOW_RE.search(sentence) and not (_past(doc.clause_text(m)) and not _STRONG_NOW_RE.search(doc.clause_text(m))):
+        return EMERGENCY, now_category
+    if _immediate(sentence) and not _past(sentence):
         return EMERGENCY, now_category
     return ABUSE, past_category
 
@@ -448,7 +476,7 @@ def _past_or_now(doc: _Doc, m: "re.Match", past_category: str, now_category: str
 _FIGURATIVE_AFTER_VIOLENCE_RE = re.compile(
     r"^ (?:at (?:chess|cards|pool|poker|games?|video games|\w+ball|tennis|golf|checkers|mario)|in (?:court|chess|"
     r"the (?:race|polls|game|election)|a (?:race|game))|to (?:it|the punch)|up (?:about|over) (?:it|this)|"
-    r"(?:financially|emotionally|with (?:these|this|the|his|her|their|all|those|that|fees|bills|paperwork|work|rent|questions)(?! (?:knife|gun|belt|bat|fists?|hands?|hammer|bottle))))"
+    r"(?:financially|emotionally|mentally|my (?:feelings|credit|case|chances|business|reputation)|(?:my )?feelings|with (?:these|this|the|his|her|their|all|those|that|fees|bills|paperwork|work|rent|questions)(?! (?:knife|gun|belt|bat|fists?|hands?|hammer|bottle))))"
 )
 
 
@@ -473,6 +501,35 @@ def _violence_and_is(doc, m):
     if not re.search(rf"\b(?:{_INTIMATE}|someone|somebody|a (?:man|guy|woman|stranger)|they)\b", doc.before(m, 10, within="sentence")):
         return None
     return _now_or_past(doc, m, _victim_category(m, now=True), _victim_category(m, now=False))
+
+
+@rule("violence_now:hands_on_neck", r"\b(?:(?:he|she|they) (?:is|has|has got|got) |(?:his|her|their) )(?:(?:both |his |her |their )?(?:hands?|arms?|knee|foot|belt|cord|rope) )"
+      r"(?:is |are )?(?:around|on|over|against|pressing on) (?:my|our) (?:neck|throat|mouth|face|chest)\b",
+      "'He's got his hands around my neck' is strangulation now.")
+def _hands_on_neck(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    if re.search(r"\b(?:had|put|used to)\b", doc.before(m, 2)):
+        return _past_or_now(doc, m, "past_violence", "violence_now")
+    return _now_or_past(doc, m, "violence_now", "past_violence")
+
+
+@rule("violence_now:wont_stop", rf"\b(?:will not|wont|does not|doesnt|is not going to|refuses to|can not make (?:him|her|them)) stop {_ACUTE_ING} {_VICTIM}\b",
+      "'He won't stop kicking me': the double negative is ongoing violence, not negation.")
+def _wont_stop(doc, m):
+    if _hypothetical(doc, m) or _FIGURATIVE_AFTER_VIOLENCE_RE.match(doc.after(m, 4)):
+        return None
+    if not re.search(rf"\b(?:{_ANYONE})\b", doc.before(m, 8, within="sentence")):
+        return None
+    return _now_or_past(doc, m, _victim_category(m, now=True), _victim_category(m, now=False))
+
+
+@rule("violence_now:on_top", r"\b(?:he|she|they|someone|somebody|a (?:man|guy)|my \w+) (?:is|are|has been) (?:still )?(?:on top of|sitting on|lying on|kneeling on|straddling) (?:me|us)\b",
+      "Someone on top of the writer now: assault in progress.")
+def _on_top(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    return _now_or_past(doc, m, "violence_now", "past_violence")
 
 
 @rule("violence_now:killing", rf"\b(?P<subj>{_ANYONE}) (?:is|are) (?:(?:literally|actually|really|trying|going to) )?killing (?:me|us|{_CHILD})\b",
@@ -544,7 +601,7 @@ def _i_just_got(doc, m):
 
 
 @rule("violence_now:trying", rf"\b(?P<subj>{_ANYONE}) (?:is|are) (?:(?:still|now|literally|actually|really) )?(?:trying|attempting) to "
-      rf"(?:kill|murder|strangle|choke|drown|smother|suffocate|stab|shoot|rape|hurt|attack|beat|run (?:me|us) over|run over) (?:{_VICTIM})?",
+      rf"(?:kill|murder|strangle|choke|drown|smother|suffocate|stab|shoot|rape|hurt|attack|beat|run (?:me|us) over|run over)(?: {_VICTIM})?(?!\w)",
       "'He is trying to kill me' is happening now. 'My boss is trying to kill me with overtime' is hyperbole.")
 def _trying(doc, m):
     if _FIGURATIVE_AFTER_VIOLENCE_RE.match(doc.after(m, 4)):
@@ -575,7 +632,7 @@ _THREAT_OBJECT = rf"(?:{_VICTIM}|you|the (?:house|place|apartment)(?: down)?|my 
 
 
 @rule("threat_now:future", rf"\b(?P<subj>{_ANYONE}) (?P<modal>{_FUTURE}) (?:(?:really|actually|definitely|seriously|literally|just|probably|eventually|finally) )?"
-      rf"(?P<verb>{_VIOLENT_VERB}) (?P<obj>{_THREAT_OBJECT})",
+      rf"(?P<verb>{_VIOLENT_VERB}) (?P<obj>{_THREAT_OBJECT})(?!\w)",
       "'I'm scared he's going to kill me', 'he will hurt me if I leave' are threats to life now. Excluded: "
       "'my boss is going to kill me if I'm late' (figurative subject or trivial condition, nothing says it is "
       "meant), 'might/could/would' without fear, and negation ('he is not going to hurt me').")
@@ -606,11 +663,30 @@ def _threat_future(doc, m):
     if m.group("child"):
         return EMERGENCY, "child_danger"
     # A threat reported in the past tense ("he said he would kill me") is abuse, unless immediate.
-    if re.search(r"\b(?:said|told me|threatened|swore|texted me|wrote|warned me|once said|had said)\b(?: (?:that|me|to me))?(?: \w+){0,2} $", doc.before(m, 5, within="sentence")) and modal in ("would", "will", "was going to"):
-        return _past_or_now(doc, m, "threats", "threat_now")
+    pre = doc.text[doc.sentence(m.start())[0]:m.start()]
+    if re.search(r"\b(?:said|told me|threatened|swore|texted me|texted|wrote|warned me|messaged me|once said|had said|has said|used to say)\b", pre) \
+            and not re.search(r"\b(?:says|is saying|keeps saying|is telling me|tells me|just said|just told me|just texted|is texting|is yelling|is screaming|is shouting)\b", pre):
+        # "he told me he would kill me if I left" is a threat made before (abuse); "he said he's going to
+        # burn the house down with us inside" with nothing placing it in the past is a threat now.
+        if modal in ("would", "might", "could", "may") or re.search(r"\b(?:has said|had said|once said|used to say|threatened|swore)\b", pre) \
+                or _past(sentence) or _habitual(sentence) or re.search(r"\b(?:if|unless|when|once) (?:i|we|you)\b", sentence):
+            # ... and so is a standing condition: "he said if I go to the cops he'll hurt my dog".
+            return _past_or_now(doc, m, "threats", "threat_now")
+        return EMERGENCY, "child_danger" if m.group("child") else "threat_now"
     if modal == "would":
         return _past_or_now(doc, m, "threats", "threat_now")
     return EMERGENCY, "threat_now"
+
+
+@rule("threat_now:coming_to", rf"\b(?P<subj>{_ANYONE}) (?:is|are|just) (?:coming|on (?:his|her|their) way|heading|driving|headed|getting (?:his|her|their) friends|"
+      rf"bringing (?:his|her|their) friends)(?: \w+){{0,6}} to (?:{_VIOLENT_VERB}) (?:{_VICTIM}|me up|us up|you)(?!\w)",
+      "'He is coming back with his friends to beat me up': the threat is on its way.")
+def _coming_to(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    if _JOKE_RE.search(doc.sentence_text(m)):
+        return None
+    return EMERGENCY, "child_danger" if m.groupdict().get("child") else "threat_now"
 
 
 @rule("threat_now:threatening", rf"\b(?P<verb>is threatening|are threatening|threatening|threatens|just threatened|has just threatened|keeps threatening|"
@@ -618,7 +694,7 @@ def _threat_future(doc, m):
       rf"is saying|keeps saying|says|said|told me|tells me|is telling me|is yelling|is screaming|is shouting|just said|just told me|"
       rf"is texting me|just texted me|texted me|swore|swears|promised|wrote|warned me|posted) (?:that )?(?:(?:he|she|they|you) )?"
       rf"(?:(?:is|are) going to |will |would |to |was going to |is gonna |gonna |could |might )?(?:(?:really|actually) )?(?P<what>{_VIOLENT_VERB}) "
-      rf"(?P<obj>{_THREAT_OBJECT}|him|her|himself|herself)",
+      rf"(?P<obj>(?:himself|herself|themselves) and (?:me|us|the kids|my \w+)|{_THREAT_OBJECT}|him|her|himself|herself)(?!\w)",
       "Threats of violence: present ('says he will shoot', 'is threatening to kill me', 'just threatened me') is an "
       "emergency; past or repeated ('threatened to kill me last year', 'keeps threatening') is abuse. Threats to sue, "
       "evict or report are not violence and do not match.")
@@ -656,6 +732,8 @@ def _threatening(doc, m):
       "'He is outside threatening me' (present, with an immediacy cue) is an emergency; a bare or past "
       "'threatened me' is abuse. Threats with a lawsuit, eviction, the police or a bad review are not violence.")
 def _threatening_me(doc, m):
+    if _NEGATION_RE.search(" " + m.group("pre")):
+        return None  # "nobody is threatening me"
     after = doc.after(m, 5)
     if re.match(r"^ (?:with (?:a |an |the |legal |small claims |)(?:lawsuit|suit|eviction|court|legal action|police|a bad|bad|collections?|"
                 r"jail|arrest|deportation|ice|immigration|firing|termination|a fine|fines|fees|late fees|the law|my job|losing|"
@@ -705,7 +783,7 @@ def _not_safe(doc, m):
 
 
 @rule("threat_now:hiding", r"\b(?:i am|we are|i am currently|me and my kids are|im) hiding (?:from (?:him|her|them|my \w+)|in (?:the|my|a|our) "
-      r"(?:bathroom|closet|room|bedroom|car|basement|attic|garage)|under)",
+      r"(?:\w+ )?(?:bathroom|closet|room|bedroom|car|basement|attic|garage|shed|laundry room)|under|upstairs|downstairs)",
       "Hiding from someone or in a locked room means danger now.")
 def _hiding(doc, m):
     if _negated(doc, m, 2) or _hypothetical(doc, m):
@@ -717,9 +795,9 @@ _PRESENCE_SUBJ = rf"(?:{_INTIMATE}|someone|somebody|a (?:man|guy|stranger)|my ab
 
 
 @rule("threat_now:presence", rf"\b(?P<subj>{_PRESENCE_SUBJ}) (?:is|are) (?:(?:now|still|right|currently|back|here|just) )*(?:outside|at (?:my|the|our) "
-      r"(?:front |back )?(?:door|window|house|home|apartment|work|job|school|car)|in (?:my|our|the) (?:house|home|apartment|yard|driveway|"
+      r"(?:front |back )?(?:door|window|house|home|apartment|work|job|school|car)|inside|in (?:my|our|the) (?:house|home|apartment|yard|driveway|"
       r"building|hallway)|here|on (?:his|her|their) way(?: over| here| back)?|coming (?:over|back|here|home|for me|to (?:my|the|get|find))|"
-      r"banging|pounding|kicking|parked (?:outside|across)|waiting (?:outside|for me)|watching (?:me|my|the house)|following me|back)\b",
+      r"banging|pounding|kicking|parked (?:outside|across)|waiting (?:outside|for me)|watching (?:me|my|the house)|following me|back(?= (?:again|here|at|outside|and|[.,])| ?$))\b",
       "The abuser being here now ('he is outside my door', 'he is on his way') is an emergency when the message "
       "also speaks of abuse, threats or fear; on its own ('my ex is coming over to get the kids') it is not.")
 def _presence(doc, m):
@@ -734,10 +812,13 @@ def _presence(doc, m):
         return _now_or_past(doc, m, "threat_now", "stalking")
     if re.search(r"\b(?:abuser|stalker)\b", subj):
         return EMERGENCY, "threat_now"
+    family = bool(re.search(r"\b(?:family|parents?|in laws|son|daughter|mom|mother|dad|father|brother|sister|uncle|aunt|cousin|grandson|grandfather|grandpa|nephew)\b", subj))
     if (_FRIGHTENING_RE.search(sentence) and re.search(r"\b(?:threat\w*|kill|shoot|stab|hurt|scared|afraid|terrified|fear|gun|knife|"
                                                        r"drunk|high|angry|rage|won t leave|will not leave|refuses to leave|"
                                                        r"trying to get in|break|banging|pounding|yell\w*|scream\w*)\b", sentence)):
         return EMERGENCY, "threat_now"
+    if family:
+        return None  # "my son is coming over", "my family is back home": only with a threat in the same sentence
     return "context", "threat_now"  # resolved by `assess`: an emergency if the message speaks of abuse
 
 
@@ -761,7 +842,8 @@ def _pointing(doc, m):
 
 @rule("weapon:has", rf"\b(?P<subj>{_ANYONE}) (?:(?:just|now|also|still) )?(?P<verb>has|have|got|is holding|is carrying|is getting|went to get|is loading|loaded|"
       rf"grabbed|pulled out|pulled|just got|is waving|brought|took out|is sharpening|bought|keeps|owns|has got|is looking for|"
-      rf"is going to get|went for|is reaching for|reached for) (?:(?:a|an|his|her|the|their|my|our|one of (?:his|her|the)|two|some|another) )?"
+      rf"is going to get|went for|is reaching for|reached for|is cleaning|is playing with|is showing me|showed me|is sitting with|is walking around with|"
+      rf"is carrying around|keeps touching) (?:(?:a|an|his|her|the|their|my|our|one of (?:his|her|the)|two|some|another) )?"
       rf"(?:loaded )?(?P<weapon>{_WEAPON})\b",
       "Someone with a weapon is an emergency when the message shows threat, fear, anger or immediacy "
       "('he has a gun and says hell shoot', 'she grabbed a knife'); owning a gun ('my husband has guns in the "
@@ -775,6 +857,9 @@ def _has_weapon(doc, m):
     sentence = doc.sentence_text(m)
     if re.search(r"\b(?:license|permit|registered|registration|legally|legal|allowed|rights|ban|banned|felon|felony|surrender|"
                  r"confiscat\w*|safe|locked up|hunting|collection|lease|landlord|concealed carry)\b", sentence) and not _immediate(sentence):
+        return None
+    if verb in ("is cleaning", "is playing with", "is showing me", "showed me", "is sitting with", "is walking around with", "is carrying around", "keeps touching") \
+            and not _FRIGHTENING_RE.search(sentence):
         return None
     if verb in ("is getting", "went to get", "is loading", "loaded", "grabbed", "pulled out", "pulled", "is waving", "took out",
                 "is sharpening", "is looking for", "is going to get", "went for", "is reaching for", "reached for", "is holding"):
@@ -793,6 +878,47 @@ def _with_weapon(doc, m):
     if _NOT_A_WEAPON_RE.search(doc.text[max(0, m.start("weapon") - 12):m.end("weapon") + 8]):
         return None
     if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    return _now_or_past(doc, m, "weapon", "threats")
+
+
+@rule("weapon:handling", rf"\b(?:is |are )?(?P<verb>sharpening|waving|holding|pointing|loading|swinging|brandishing|wielding|clutching|cocking|cleaning|playing with)"
+      rf"(?: around)? (?:a|an|his|her|the|their|my) (?:loaded )?(?P<weapon>{_WEAPON})\b",
+      "A weapon being handled now by someone ('he is in the kitchen sharpening a knife and saying tonight is the night') "
+      "with threat, anger or immediacy in the sentence.")
+def _handling(doc, m):
+    if _NOT_A_WEAPON_RE.search(doc.text[max(0, m.start("weapon") - 12):m.end("weapon") + 8]) or _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    pre = doc.text[doc.sentence(m.start())[0]:m.start()]
+    if not re.search(rf"\b(?:{_ANYONE})\b", pre) or re.search(r"\b(?:i am|i was|we are|we were)\s*$", pre):
+        return None
+    if re.search(r"\b(?:was|were|had been)\b", doc.before(m, 3)) and not _STRONG_NOW_RE.search(doc.sentence_text(m)):
+        return _past_or_now(doc, m, "threats", "weapon")
+    sentence = doc.sentence_text(m)
+    if _FRIGHTENING_RE.search(sentence) or _immediate(sentence) or re.search(r"\b(?:tonight|night|staring|glaring|regret|die|dead|end)\b", sentence):
+        return _now_or_past(doc, m, "weapon", "threats")
+    return None
+
+
+@rule("weapon:shot_at", r"\b(?:(?P<subj>he|she|they|someone|somebody|a (?:man|guy)|my \w+(?: \w+)?|people) (?:just )?(?:shot|fired|is shooting|are shooting|is firing|"
+      r"are firing|started shooting|opened fire) (?:at|on|into) (?:me|us|my|our|the house|the car|him|her)|(?:i|we) (?:was|were|am|are|just got|got) (?:being )?shot at)\b",
+      "Shots fired at the writer: an emergency unless placed in the past.")
+def _shot_at(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    if re.search(r"\b(?:police|officer|officers|deputy|cops)\b", m.group(0)) and _past(doc.sentence_text(m)):
+        return None
+    return _now_or_past(doc, m, "weapon", "threats")
+
+
+@rule("weapon:armed_person", rf"\b(?:there is|there are|i see|we see|i saw|there s) (?:a|an|some|two|three|this) (?:\w+ )?(?:man|men|guy|guys|person|people|woman|stranger|kid|shooter)"
+      rf" (?:with|holding|carrying|waving) (?:a|an|two|some|his|her) (?:\w+ )?(?P<weapon>{_WEAPON})\b",
+      "An armed person nearby now.")
+def _armed_person(doc, m):
+    if _NOT_A_WEAPON_RE.search(doc.text[max(0, m.start("weapon") - 12):m.end("weapon") + 8]) or _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    sentence = doc.sentence_text(m)
+    if re.search(r"\b(?:movie|video|show|tv|game|photo|picture|range|hunting|store|shop|museum)\b", sentence):
         return None
     return _now_or_past(doc, m, "weapon", "threats")
 
@@ -865,7 +991,7 @@ def _breaking_in(doc, m):
     if m.group("subj").startswith("there is"):
         present = True
     if verb in ("coming", "come", "opening", "open", "picking", "pick", "getting", "get") and not re.search(r"\b(?:trying|attempting|about to)\b", text) \
-            and not rest.startswith(("in ", "into", "inside", "through")):
+            and not rest.startswith(("in ", "into", "inside", "through")) and not (verb in ("picking", "pick") and re.search(r"\block", rest)):
         return None
     if verb in ("coming", "come", "get", "getting") and not (_immediate(doc.sentence_text(m)) or re.search(r"\b(?:trying|attempting|force|sneak)\b", text)
                                                             or re.search(r"\b(?:window|door|lock)\b", rest + after)):
@@ -898,11 +1024,31 @@ def _broke_in(doc, m):
     return None
 
 
+@rule("intruder:trying_door", r"\b(?:is |are |keeps |kept |just |now )*(?:trying|jiggling|rattling|testing|turning|shaking|pulling on) (?:the|my|our) (?:\w+ )?"
+      r"(?:door|doors|doorknob|door knob|door handle|handle|window|windows|lock|locks)\b|\b(?:just )?(?:climbed|jumped|hopped) (?:over|through|in|into|up) "
+      r"(?:my|the|our) (?:\w+ )?(?:fence|window|balcony|wall|gate|porch)\b",
+      "Someone trying the door handles or climbing the fence now.")
+def _trying_door(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    pre = doc.text[doc.sentence(m.start())[0]:m.start()]
+    if not re.search(r"\b(?:someone|somebody|a (?:man|guy|woman|person|stranger)|he|she|they|people|my ex|men|guys)\b", pre):
+        return None
+    if re.search(r"\b(?:i|we) (?:am|are|was|were|keep|kept)?\s*$", pre) or re.search(r"\b(?:landlord|maintenance|super|repairman|kids|kid|dog|cat)\b", pre):
+        return None
+    if "climbed" in m.group(0) or "jumped" in m.group(0) or "hopped" in m.group(0):
+        if not (re.search(r"\bjust\b", m.group(0)) or _immediate(doc.sentence_text(m)) or re.search(r"\b(?:is|are) (?:trying|in|inside|now)\b", doc.sentence_text(m))):
+            return None
+    if _past(doc.clause_text(m)) and not _immediate(doc.sentence_text(m)):
+        return None
+    return EMERGENCY, "intruder"
+
+
 @rule("intruder:inside", rf"\b(?:there is|there are|theres|i think there is|i think someone is|someone is|somebody is|a (?:man|stranger|guy) is|"
       rf"someone s|some (?:man|guy) is|there s|an intruder is|(?:i )?(?:can )?hear (?:someone|somebody|a man|people|footsteps|voices|noises?|somebody walking|someone walking)) "
       rf"(?:(?:a|an|someone|somebody|some|strange|a strange|unknown|an unknown|two|several|people|men) )?(?:(?:man|men|guy|guys|person|people|stranger|strangers|intruder|intruders|woman) )?"
-      rf"(?:is |are )?(?:walking |moving |hiding |standing )?(?:in|inside|downstairs|upstairs|in the|under|in my|in our|outside|at|on) "
-      rf"(?:my |our |the )?(?P<place>{_PLACE}|basement|attic|closet|kitchen|living room|hallway|porch|roof|crawl space)?",
+      rf"(?:is |are )?(?:(?:walking|moving|hiding|standing|creeping|going) (?:around )?)?(?:in|inside|downstairs|upstairs|in the|under|in my|in our|outside|at|on) "
+      rf"(?:my |our |the )?(?:(?:kids|childrens|daughters|sons|baby s|babys|\w+ s|spare|guest|front|back|master) )?(?P<place>{_PLACE}|basement|attic|closet|kitchen|living room|hallway|porch|roof|crawl space)?",
       "Someone inside the home now, or strangers heard inside. Outside counts only with fear or threat in the sentence.")
 def _inside(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
@@ -960,7 +1106,7 @@ _NOT_TRAP_RE = re.compile(
 
 
 @rule("trapped:locked_in", rf"\b(?P<subj>{_ANYONE}) (?:(?:just|has|had|have|now|used to|would|always|sometimes|often) )?(?P<verb>locked|locks|lock|is locking|has locked|barricaded|trapped|is trapping|tied|is holding|"
-      rf"is keeping|chained|shut|is keeping) (?:me|us|{_CHILD}) (?:up )?(?:in|inside|into|up|down|in here|against|hostage|captive|prisoner)\b(?: (?:a|the|my|our|his|her|this) )?(?P<place>{_TRAP_PLACE})?",
+      rf"is keeping|chained|shut|is keeping) (?:{_ME}|{_CHILD}) (?:up )?(?:in|inside|into|up|in here|against|hostage|captive|prisoner)\b(?: (?:a|the|my|our|his|her|this) )?(?P<place>{_TRAP_PLACE})?",
       "Locked in / held by someone: now is an emergency; 'locks me in when he goes out' is habitual control "
       "(abuse); 'locked me out' (a lockout) and 'locked into a contract' do not match.")
 def _locked_in(doc, m):
@@ -1015,6 +1161,23 @@ def _i_am_trapped(doc, m):
     return _now_or_past(doc, m, "trapped", "controlling", habitual=False)
 
 
+@rule("trapped:cant_get_out", r"\b(?:i|we) (?:can not|am not able to|are not able to|have no way to) (?:get out|leave|escape|get away|open the door|call (?:anyone|for help|911|the police))\b",
+      "'I can't get out' after the doors were locked or the keys taken.")
+def _cant_get_out(doc, m):
+    after = doc.after(m, 5)
+    if re.match(r"^ (?:of (?:my|the|this|a|our|his|her) \w+|until|before|because of (?:the|my) (?:lease|contract)|without paying|early)\b", after):
+        return None  # "I can't get out of my lease"
+    sentence = doc.sentence_text(m)
+    if not re.search(r"\b(?:locked|took (?:my|our) (?:keys|car keys|phone|car)|blocking|blocked|will not let|won t let|tied|trapped|nailed|barricaded|"
+                     r"chained|holding the door|sitting in front of the door)\b", sentence):
+        return None
+    if re.search(r"\b(?:i|we) (?:locked|got locked) (?:myself|ourselves|us) out\b|\blocked out\b", sentence):
+        return None
+    if (_past(sentence) or _habitual(sentence) or re.search(r"\bwhen (?:i|we) (?:try|want)\b", sentence)) and not _STRONG_NOW_RE.search(sentence):
+        return ABUSE, "controlling"  # "for 4 years he has blocked doorways so I can't leave the room"
+    return EMERGENCY, "trapped"
+
+
 @rule("trapped:wont_let_leave", rf"\b(?P<subj>{_ANYONE}) (?:will not|wont|is not letting|is not going to let|refuses to let|does not let|would not|"
       r"did not|never lets|will never let|keeps me from|is keeping me from|is stopping me from|wont let) (?:let )?(?:me|us|my \w+|the kids) "
       r"(?P<what>leave|go|out|get out|escape|leaving|going)\b",
@@ -1061,8 +1224,9 @@ def _child_in_car(doc, m):
     return _now_or_past(doc, m, "child_danger", "child_abuse")
 
 
-@rule("child_danger:state", rf"\b(?P<child>{_CHILD}) (?:is|are) (?:(?:not breathing|unconscious|unresponsive|drowning|choking|bleeding|overdosing|"
-      r"missing|gone|in danger|being (?:hurt|hit|beaten|abused|molested|attacked|taken|kidnapped|choked|touched)|with (?:a|an|some) (?:stranger|man|guy) who)"
+@rule("child_danger:state", rf"\b(?P<child>{_CHILD}) (?:(?:got out|wandered off|ran off|ran out|slipped out|fell|climbed out|fell in|fell into the \w+) (?:and )?)?(?:is|are) (?:(?:not breathing|unconscious|unresponsive|drowning|choking|bleeding|overdosing|"
+      r"missing|gone|in danger|in (?:the|a) (?:street|road|highway|freeway|middle of the road|water|pool|lake|river|canal)|on (?:the|a) (?:roof|ledge|highway|freeway|tracks)|"
+      r"being (?:hurt|hit|beaten|abused|molested|attacked|taken|kidnapped|choked|touched)|with (?:a|an|some) (?:stranger|man|guy) who)"
       r"|(?:locked|trapped) (?:in|inside))(?P<rest>(?: \w+){0,3})",
       "A child not breathing, missing, or being hurt now. 'My son is missing school' is not.")
 def _child_state(doc, m):
@@ -1082,7 +1246,8 @@ def _child_state(doc, m):
 
 
 @rule("child_danger:taken", rf"\b(?P<subj>someone|somebody|a (?:man|woman|stranger|guy)|(?:a|some) strangers?|they|he|she|my ex|(?:my|the|our) (?:\w+ )?(?:husband|boyfriend|ex))"
-      rf" (?:just )?(?:kidnapped|abducted|snatched|grabbed|took|is taking|is kidnapping|has kidnapped|has abducted|drove off with|ran off with) (?P<child>{_CHILD})",
+      rf" (?:just )?(?:kidnapped|abducted|snatched|grabbed|took|is taking|is kidnapping|has kidnapped|has abducted|drove off with|ran off with|took off with|"
+      rf"left with|drove away with|is driving around with|is driving with|is trying to (?:take|grab|snatch|kidnap)|tried to (?:take|grab|snatch|kidnap)) (?P<child>{_CHILD})",
       "A stranger taking a child is an emergency. A parent keeping the children after a visit is a custody matter "
       "unless the message also shows danger.")
 def _child_taken(doc, m):
@@ -1101,7 +1266,8 @@ def _child_taken(doc, m):
     return None
 
 
-@rule("child_danger:drunk_driving", rf"\b(?:drunk|high|wasted|intoxicated|drinking|under the influence)\b(?: \w+){{0,4}} (?:driving|drove off|is driving|left|took off|speeding) (?:\w+ )?(?:with|and has) (?:{_CHILD}|the kids|my kids)",
+@rule("child_danger:drunk_driving", rf"\b(?:drunk|high|wasted|intoxicated|drinking|under the influence|blacked out|passed out)\b(?: \w+){{0,4}} (?:(?:driving|drove off|is driving|left|took off|speeding) (?:\w+ )?(?:with|and has)|"
+      rf"(?:has|took|is with|is watching|is alone with|alone with)) (?:{_CHILD}|the kids|my kids)",
       "A drunk or high driver with the children in the car right now.")
 def _drunk_driving(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
@@ -1124,7 +1290,9 @@ _SELF_HARM_FIGURATIVE_AFTER_RE = re.compile(
       r"(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|roof|building|balcony|overpass|cliff)|"
       r"(?:take|taking|swallow|swallowing) (?:all|a bunch|a bottle|a handful) (?:of )?(?:my |the |these |those )?(?:pills|meds|medication|sleeping pills)|"
       r"(?:going to|gonna|about to|want to|will) (?:take|swallow) (?:them|all of them|it) all(?= .*\b(?:pills|meds|medication|bottle)\b| ?$)|"
-      r"(?:pills|meds|medication)\b(?: \w+){0,6} (?:going to|gonna|about to|want to|will) (?:take|swallow) (?:them|all of them) all)\b",
+      r"(?:pills|meds|medication)\b(?: \w+){0,6} (?:going to|gonna|about to|want to|will) (?:take|swallow) (?:them|all of them) all|"
+      r"(?<=i )(?:just )?(?:took|swallowed|overdosed on) (?:a bunch of|a lot of|all (?:of )?(?:my|the|his|her)|a (?:whole )?bottle of|too many|a handful of|\d{2,}|twenty|thirty|fifty) "
+      r"(?:\w+ )?(?:pills|meds|medication|tablets|sleeping pills|tylenol|advil|xanax|oxy\w*|painkillers))\b",
       "Self-harm and suicidal intent, in any tense but the clearly past. Excluded: negation ('I am not going to "
       "kill myself'), 'killing myself working two jobs', 'hurt myself at work/lifting' (an injury), 'kill myself "
       "laughing'. A past attempt ('I tried to kill myself years ago') is not an emergency.")
@@ -1217,7 +1385,8 @@ def _want_to_die(doc, m):
 
 
 @rule("self_harm:no_reason", r"\b(?:(?:i )?(?:do not|dont) want to (?:live|be alive|exist|wake up|go on)(?: anymore| any more| like this)?(?= \.| ,| $| anymore| any more| i | and | but )|"
-      r"(?:there is )?no (?:reason|point) (?:to|in) (?:live|living|go on|going on|being alive|life)|nothing (?:left )?to live for|"
+      r"(?:there is )?no (?:reason|point) (?:to|in|of) (?:live|living|go on|going on|being alive|life)|nothing (?:left )?to live for|"
+      r"(?:do not|dont|can not|cant) see (?:the|any|a) (?:point|reason) (?:in|of|to) (?:living|life|going on|being alive|live)|"
       r"(?:can not|cant) go on (?:living|anymore|any more|like this anymore)|better off (?:dead|without me)|"
       r"wish i (?:was|were) (?:dead|never born)|wish i (?:could )?(?:die|just die|disappear forever)|i (?:should|could|might as well) just die|"
       r"(?:ready|going|about|planning) to end (?:my life|it all|it tonight|things tonight)|(?:say|said) goodbye (?:to everyone )?forever|"
@@ -1260,7 +1429,7 @@ def _others_self_harm(doc, m):
 
 # --- fire ----------------------------------------------------------------------------------------
 
-@rule("fire:now", r"\b(?:(?:my|our|the) (?:house|home|apartment|building|kitchen|room|trailer|place|garage|bedroom) is (?:on fire|burning)|there is a fire (?:in|at) (?:my|our|the) "
+@rule("fire:now", r"\b(?:(?:my|our|the) (?:\w+ )?(?:house|home|apartment|building|kitchen|room|trailer|place|garage|bedroom|unit|car) (?:is|are) (?:on fire|burning|in flames)|there is a fire (?:in|at) (?:my|our|the) "
       r"|(?:he|she|someone|they) (?:is|are|just) (?:setting|set|lit|lighting) (?:my|our|the) (?:house|apartment|home|car|room|place|stuff|things|bed) (?:on fire|alight|ablaze))",
       "A fire now. 'He set my car on fire last year' is past (abuse).")
 def _fire(doc, m):
@@ -1273,6 +1442,9 @@ def _fire(doc, m):
 
 _NOT_VIOLENCE_AFTER_RE = re.compile(
     r"^ (?:(?:an?|the|me an?|us an?) (?:text|message|email|e mail|look|glance|line|note|dm|quick|smile|wink|invoice|bill)|"
+    r"with (?!(?:(?:a|an|his|her|their|the|my|this|that|some|some kind of) )?(?:\w+ )?(?:knife|gun|bat|belt|hammer|bottle|fists?|hands?|pipe|stick|rock|brick|chair|"
+    r"cord|wire|weapon|pan|shoe|phone|lamp|plate|glass|board|bar|club|cane|whip|hose|rope|lighter|iron|tool|elbow|knee|head|keys|remote|mug|cup|"
+    r"door|object|something|fist|open hand|closed fist)\b)|"
     r"in the back(?! with (?:a|his|her|the) (?:knife|blade|gun|screwdriver))|up(?: for| on| with)?|with (?:a|an|the|another|late|extra|these|this|his|her|their|my|all)? ?(?:bill|bills|lawsuit|suit|fee|fees|fine|fines|charge|"
     r"charges|penalty|notice|ticket|tax|claim|invoice|rent increase|eviction|summons|subpoena|letter|complaint|demand|question|questions|request|"
     r"fact|facts|news|truth|reality|offer)|(?:at|in|to) (?:chess|cards|pool|poker|games?|video games|\w+ball|tennis|golf|court|the punch|it|trial)|"
@@ -1288,12 +1460,13 @@ _PAST_VIOLENCE_VERB = (
     r"grabbed|grabs|slammed|slams|smacked|smacks|raped|rapes|molested|molests|threw (?:me|us|(?:\w+ ){1,2}at (?:me|us))|throws (?:me|(?:\w+ ){1,2}at (?:me|us))|"
     r"broke (?:my|our) (?:nose|arm|ribs?|jaw|wrist|finger|hand|leg|tooth|teeth)|gave me a black eye|tried to (?:kill|choke|strangle|drown|stab|smother|run over)|"
     r"beat up|beats up|beating|hitting|punching|kicking|choking|strangling|slapping|spit on|spits on|headbutted|pinned|pins|held me down|holds me down|"
+    r"(?:(?<=used to )|(?<=would ))(?:hit|beat|punch|slap|kick|choke|strangle|shove|push|attack|hurt|bite|burn|stab|drag|grab|slam|smack|rape|molest|abuse|throw \w+ at)|"
     r"physically (?:hurt|abused|attacked|assaulted)|put (?:his|her) hands on|puts (?:his|her) hands on|laid (?:his|her) hands on|got physical with|gets physical with)"
 )
 
 
 @rule("abuse:past_violence", rf"\b(?P<subj>{_INTIMATE}) (?P<adv>(?:(?:has|had|have|always|often|sometimes|used to|would|once|also|then|even|again|repeatedly|"
-      rf"constantly|still|physically|violently|badly|brutally|literally|actually|never|did|does|do|is|was|been|keeps|kept|will|started|starts) ){{0,3}})"
+      rf"constantly|still|physically|violently|badly|brutally|literally|actually|never|did|does|do|is|was|been|keeps|kept|started|starts) ){{0,3}})"
       rf"(?P<verb>{_PAST_VIOLENCE_VERB}) (?:(?P<me>{_ME}|my (?:face|head|arm|neck|body|back|stomach|belly|chest|eye|mouth|ribs|hair))|(?P<child>{_CHILD})|(?P<other>"
       r"(?:my|his|her|our) (?:mom|mother|mum|sister|grandma|grandmother|dog|cat|pregnant \w+)))?",
       "Violence by a partner or family member that is past or habitual ('he hit me last year', 'she slaps me when "
@@ -1423,7 +1596,7 @@ def _emotional_abuse(doc, m):
       r"messaging|emailing|contacting|driving by|drives by|drove by|parking outside|parks outside|spying on|spies on|monitoring|monitors|"
       r"cyberstalking|creating fake accounts|made fake accounts|makes fake accounts)(?P<obj> (?:me|us|my|at my|outside my|on me|around my|"
       r"everywhere|to my|where|me everywhere|home|me home|me to|me around|(?:my )?(?:house|home|work|job|apartment|school|car|phone|location))(?: \w+){0,3})?|"
-      r"\b(?P<noun>stalker|cyberstalking|cyber stalking|stalking me|stalked me)\b|"
+      r"\b(?P<noun>stalker|cyberstalking|cyber stalking|stalking me|stalked me|death threats?|(?:sending|sent|sends|send|leaving|left|leaves|posting|posted|posts) me (?:threatening|scary|violent|creepy|death threat) (?:messages|texts|emails|voicemails|voice mails|notes|letters|dms))\b|"
       r"\b(?:put|placed|installed|hid|found) (?:a|an) (?:gps|tracker|tracking device|air ?tag|tile tracker|hidden camera|camera|spy app|tracking app) (?:on|in) (?:my|our)\b|"
       r"\b(?:tracking|tracks|tracked|monitoring|monitors|reading|reads|checks|checking|goes through|went through) (?:my|our) (?:phone|location|car|texts|messages|emails|"
       r"calls|every move|whereabouts)\b|\bwill not leave me alone\b|\bwont leave me alone\b|\bkeeps (?:calling|texting|messaging|showing up)\b)",
@@ -1440,11 +1613,20 @@ def _stalking(doc, m):
         return None
     verb = m.group("verb") or ""
     obj = m.group("obj") or ""
-    if verb in ("texting", "calling", "messaging", "emailing", "contacting") and not re.search(r"\b(?:won t stop|will not stop|keeps|kept|nonstop|non stop|"
+    noun = m.group("noun") or ""
+    if noun.startswith(("death threat", "sending", "sent", "sends", "send", "leaving", "left", "leaves", "posting", "posted", "posts")):
+        return _past_or_now(doc, m, "threats", "threat_now")
+    if verb in ("texting", "calling", "messaging", "emailing", "contacting") and not re.search(r"\b(?:won t stop|will not stop|nonstop|non stop|harass\w*|threat\w*|scared|afraid|"
+                                                                                             r"fake (?:accounts?|numbers?|profiles?)|new numbers?|different numbers?|"
+                                                                                             r"find me|where i (?:am|live|work|moved)|figure out where|"
                                                                                              r"constantly|all day|all night|every day|hundreds|\d{2,} times|even though|after i|blocked|"
                                                                                              r"restraining|protective|order|told (?:him|her) to stop)\b", sentence):
         return None
-    if re.search(r"\bkeeps (?:calling|texting|messaging)\b", text) and not re.search(r"\b(?:ex|husband|wife|boyfriend|girlfriend|partner|he|she|stalker)\b", sentence):
+    if re.search(r"\bkeeps (?:calling|texting|messaging)\b", text) and (not re.search(r"\b(?:ex|husband|wife|boyfriend|girlfriend|partner|he|she|stalker)\b", sentence)
+                                                                         or not re.search(r"\b(?:won t stop|will not stop|nonstop|non stop|harass\w*|threat\w*|scared|afraid|fake|"
+                                                                                          r"new numbers?|different numbers?|constantly|all day|all night|every day|hundreds|"
+                                                                                          r"\d{2,} times|even though|after i|blocked|restraining|protective|order|"
+                                                                                          r"told (?:him|her) to stop|find me|where i (?:am|live|work|moved)|figure out where)\b", sentence)):
         return None
     if verb and not obj and verb not in ("stalking", "stalks", "stalked", "cyberstalking", "creating fake accounts", "made fake accounts", "makes fake accounts"):
         return None
@@ -1461,13 +1643,17 @@ def _stalking(doc, m):
         if not re.search(r"\b(?:he|she|ex|husband|wife|boyfriend|girlfriend|partner|fiance)\b", doc.before(m, 4, within="sentence")):
             return None
         return _past_or_now(doc, m, "controlling", "threat_now")
-    if re.search(r"\b(?:following|watching|waiting for me|parking outside|driving by)\b", text) and re.search(r"\b(?:is|are)\b", text):
-        return _now_or_past(doc, m, "threat_now", "stalking")
-    return _past_or_now(doc, m, "stalking", "threat_now")
+    if re.search(r"\b(?:following|watching|waiting for me|parking outside|driving by)\b", text) and re.search(r"\b(?:is|are)\b", text) \
+            and not re.search(r"\b(?:has been|have been|keeps|kept|always)\b", text):
+        return _now_or_past(doc, m, "child_danger" if re.match(rf" (?:{_CHILD})", obj) else "threat_now", "stalking")
+    child = bool(re.match(rf" (?:{_CHILD})", obj))
+    if _STRONG_NOW_RE.search(doc.sentence_text(m)) and not _past(doc.clause_text(m)):
+        return EMERGENCY, "child_danger" if child else "threat_now"
+    return ABUSE, "stalking"
 
 
-@rule("abuse:controlling", rf"\b(?P<subj>{_INTIMATE}) (?:(?:always|still|also|never|even|now|just|already|has|had|keeps|constantly|completely) ){{0,2}}"
-      r"(?P<verb>controls|controlled|takes|took|keeps|kept|holds|held|hides|hid|won t give me|will not give me|refuses to give me|withholds|withheld|"
+@rule("abuse:controlling", rf"\b(?P<subj>{_INTIMATE}|and|also) (?:(?:always|still|also|never|even|now|just|already|has|had|keeps|constantly|completely) ){{0,2}}"
+      r"(?P<verb>controls|controlled|takes|took|keeps|kept|holds|held|hides|hid|read|checked|went through|won t give me|will not give me|refuses to give me|withholds|withheld|"
       r"will not let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|wont let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|"
       r"does not let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|never lets me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|"
       r"isolates|isolated|cut me off from|tracks|monitors|checks|reads|destroyed|destroys|broke|breaks|smashed|smashes) "
@@ -1482,17 +1668,21 @@ def _controlling(doc, m):
     verb, obj = m.group("verb"), m.group("obj")
     subj = m.group("subj")
     sentence = doc.sentence_text(m)
+    if subj in ("and", "also"):
+        if not re.search(r"\b(?:husband|wife|boyfriend|girlfriend|partner|ex|fiance|fiancee|spouse|abuser)\b", sentence):
+            return None
+        subj = "he"
     if re.search(r"\b(?:kids|children|son|daughter)\b", obj) and not re.search(r"\b(?:abus\w*|hit\w*|hurt\w*|threat\w*|violent|scared|afraid)\b", sentence):
         return None  # custody / visitation
     if re.search(r"\b(?:son|daughter|mom|mother|dad|father|parents)\b", subj) and not re.search(r"\b(?:abus\w*|hit\w*|hurt\w*|threat\w*|violent|scared|afraid|control\w*)\b", sentence):
         return None  # a parent taking a teen's phone; an adult child handling a parent's money is elder law
     if verb in ("takes", "took", "keeps", "kept", "holds", "held") and obj.strip() in ("me", "money", "a job", "friends", "family", "anyone"):
         return None
-    if verb in ("takes", "took", "keeps", "kept", "holds", "held") and re.search(r"\b(?:car|kids|children|half|share|the house)\b", obj):
+    if verb in ("takes", "took", "keeps", "kept", "holds", "held") and re.search(r"\b(?:car(?! keys)|kids|children|half|share|the house)\b", obj):
         return None  # property division
     if verb in ("destroyed", "destroys", "broke", "breaks", "smashed", "smashes") and not re.search(r"\b(?:phone|keys|car keys|id|passport|documents|papers|medication)\b", obj):
         return None
-    if verb in ("tracks", "monitors", "checks", "reads") and not re.search(r"\b(?:phone|location|messages|texts|car)\b", obj):
+    if verb in ("tracks", "monitors", "checks", "reads", "read", "checked", "went through") and not re.search(r"\b(?:phone|location|messages|texts|car|emails)\b", obj):
         return None
     if verb in ("took", "takes") and re.search(r"\b(?:divorce|settlement|court|judge|custody|lawsuit|sued|owes|owed|loan|lent|borrowed|rent)\b", sentence) \
             and not re.search(r"\b(?:abus\w*|control\w*|scared|afraid|threat\w*)\b", sentence):
@@ -1525,7 +1715,8 @@ def _fear_of(doc, m):
 
 @rule("abuse:order_violated", r"\b(?:violated|violates|violating|broke|breaking|broken|ignores|ignoring|ignored) (?:the |my |a |his |her |our |that )?(?:temporary )?"
       r"(?:restraining order|protective order|protection order|order of protection|tro|no contact order|stay away order|peace order)\b|"
-      r"\b(?:restraining order|protective order|protection order|order of protection|no contact order) (?:was |is |has been |got )?(?:violated|broken|ignored)\b",
+      r"\b(?:restraining order|protective order|protection order|order of protection|no contact order) (?:was |is |has been |got )?(?:violated|broken|ignored)\b|"
+      r"\b(?:order|tro)\b(?: \w+){0,8} (?:he|she|they) (?:has |have )?(?:broken|broke|violated|ignored) it\b",
       "A protective order being violated means the abuser is still after the person.")
 def _order_violated(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
@@ -1534,6 +1725,23 @@ def _order_violated(doc, m):
     if re.search(r"\b(?:accus\w*|claims? (?:i|that i)|says? i|said i|alleg\w*|falsely|arrested for|charged with)\b", sentence):
         return None  # the writer is the one accused of the violation: criminal, not abuse
     return _past_or_now(doc, m, "stalking", "threat_now")
+
+
+@rule("abuse:violence_reported", rf"\b(?:for|after|from|because of|over) (?:him |her )?(?P<verb>hitting|beating|choking|strangling|punching|kicking|assaulting|attacking|"
+      rf"hurting|raping|stabbing|slapping|shoving|pushing|beating up|threatening) (?:(?P<me>me|us)|(?P<child>{_CHILD}))\b",
+      "Violence named as the reason for an arrest or an order ('my ex got arrested for hitting me', 'he went to jail "
+      "after choking me'): the writer was hurt, so this is abuse (an emergency only with a cue of now).")
+def _violence_reported(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    pre = doc.text[doc.sentence(m.start())[0]:m.start()]
+    if not re.search(rf"\b(?:{_INTIMATE})\b", pre):
+        return None
+    if re.search(r"\b(?:accus\w*|claims?|says? (?:i|that i)|alleg\w*|falsely|lying)\b", pre):
+        return None
+    child = bool(m.group("child"))
+    past = "child_abuse" if child else ("threats" if m.group("verb") == "threatening" else "past_violence")
+    return _past_or_now(doc, m, past, "child_danger" if child else "violence_now")
 
 
 @rule("abuse:sexual", rf"\b(?P<subj>{_INTIMATE}|someone|somebody|a (?:man|guy|woman|teacher|coach|neighbou?r|relative|family member)|my (?:teacher|coach|"
@@ -1571,7 +1779,8 @@ _HYPO_LEGAL_RE = re.compile(
     r"(?:be |get )?(?:arrested|charged|deported|detained|jailed)\b"
 )
 _GENERAL_QUESTION_RE = re.compile(
-    r"^ (?:what (?:is|are|does|happens)|how (?:does|do|long|much|many|can)|is it|are there|can a|does a|do you|why (?:do|does|is|are)|"
+    r"^ (?:what (?:is|are|does|happens|do)|how (?:does|do|long|much|many|can|is)|i (?:just )?want to (?:know|understand|learn)|"
+    r"(?:can|could) you (?:explain|tell me)|is it|are there|can a|does a|do you|why (?:do|does|is|are)|"
     r"when (?:do|does|is|can)|who (?:is|can|decides))\b"
 )
 _PERSONAL_RE = re.compile(r"\b(?:i|me|my|we|our|us|mine|myself|he|she|him|her|they|them|his|their)\b")
@@ -1589,7 +1798,7 @@ def _legal_context_ok(doc: _Doc, m: "re.Match", *, long_ago_ok: bool = False) ->
     sentence = doc.sentence_text(m)
     if _HYPO_LEGAL_RE.search(doc.before(m, 8, within="sentence") + m.group(0)):
         return False
-    if not long_ago_ok and _LONG_AGO_RE.search(sentence) and not re.search(r"\b(?:still|pending|open|now|new|again|just|this week|today|tomorrow|next)\b", sentence):
+    if not long_ago_ok and _LONG_AGO_RE.search(sentence) and not re.search(r"\b(?:still|pending|open|new charges?|again|just|this week|today|tomorrow|next)\b", sentence):
         return False
     return True
 
@@ -1601,7 +1810,9 @@ def _legal_context_ok(doc: _Doc, m: "re.Match", *, long_ago_ok: bool = False) ->
       r"warrant out for|public defender|plea deal|plea bargain|plea offer|probation violation|violated (?:my|his|her) (?:probation|parole)|parole violation|"
       r"probation officer|miss(?:ed)? (?:a |my )?(?:meeting|appointment|check in) with my (?:po|probation officer)|under investigation|"
       r"police want to (?:question|interview|talk to|speak (?:to|with)) (?:me|him|her|my \w+)|detective (?:wants|called|came|left)|"
-      r"(?:searched|raided) (?:my|our) (?:house|home|car|apartment)|got a dui|got a dwi|got an owi|dui (?:arrest|case|charge|charges)|dwi (?:arrest|case|charge))\b",
+      r"(?:searched|raided) (?:my|our) (?:house|home|car|apartment)|(?:my|his|her|our) (?:dui|dwi|owi)|"
+      r"(?:picked up|taken in|hauled in|brought in|taken away|detained|taken) by (?:the )?(?:police|sheriff|sheriffs|deputies|deputy|officers|fbi|feds)|"
+      r"(?:police|sheriff|deputies|officers|fbi|feds) (?:picked up|took|detained|grabbed|came and took|hauled off) (?:me|him|her|them|my \w+)|being investigated|investigating (?:me|him|her|my \w+)|got a dui|got a dwi|got an owi|dui (?:arrest|case|charge|charges)|dwi (?:arrest|case|charge))\b",
       "An arrest or pending criminal case (the person or a family member): arrests, warrants, jail, bail, "
       "arraignment, a public defender, a plea deal, probation violation, police wanting to question me. Excluded: "
       "'I was never arrested', 'can I be arrested for ...', 'cardiac arrest', an old arrest being expunged.")
@@ -1614,10 +1825,10 @@ def _arrested(doc, m):
     if word == "arrested" and re.search(r"\bcardiac\b", before):
         return None
     if word in ("bail", "bailed out") and not re.search(r"\b(?:jail|set|bond|hearing|post|posted|afford|pay|paid|money|amount|bondsman|judge|court|"
-                                                        r"out on|make bail|made bail|release|arrest\w*|charged|county)\b", sentence):
+                                                        r"out on|make bail|made bail|release|arrest\w*|charged|county)\b", sentence.replace("bail bond", "")):
         return None  # "bail on plans", "bail out the company"
     if word in ("in jail", "to jail", "locked up", "behind bars", "in county") and not re.search(r"\b(?:is|are|am|was|were|went|sent|going|go|being|been|got|put|"
-                                                                                                 r"spent|sitting|stuck|still|currently|now)\b", before):
+                                                                                                 r"spent|sitting|stuck|still|currently|now)\b", before + m.group(0)):
         return None
     if word == "in county" and not re.search(r"\b(?:jail|locked|booked|custody|is in county|are in county|am in county)\b", sentence + " " + m.group(0)):
         return None
@@ -1646,9 +1857,9 @@ _CRIMES = (
 
 
 @rule("high:charged", rf"\b(?:(?P<who>i|he|she|they|we|my \w+(?: \w+)?|our \w+) )?(?:(?:was|were|got|am|is|are|been|being|have been|has been|had been|just got|just been|"
-      rf"recently|will be|going to be|gonna be|about to be|might be|could be|may be) ){{0,2}}(?P<verb>charged|accused|indicted|cited|booked) (?:with|for) (?P<crime>{_CRIMES})|"
+      rf"recently|will be|going to be|gonna be|about to be|might be|could be|may be) ){{0,2}}(?P<verb>charged|charging|accused|indicted|cited|booked) (?:(?:me|him|her|us|them|my \w+) )?(?:with|for) (?P<crime>{_CRIMES})|"
       rf"\b(?P<facing>facing|face|faces|pending|filed|file|filing|pressing|press|pressed|brought|bring|dropped|drop|dismissed|fighting|fight|beat|got|have|has|had|there are|"
-      rf"new|serious|federal|state) (?:(?:criminal|felony|misdemeanor|federal|state|serious|the|some|dui|dwi|assault|drug|theft|battery|domestic violence|gun|weapons?|"
+      rf"new|serious|federal|state) (?:(?:a|an) )?(?:(?:criminal|felony|misdemeanor|federal|state|serious|the|some|dui|dwi|assault|drug|theft|battery|domestic violence|gun|weapons?|"
       rf"murder|fraud|sex|\w+ degree|possession) ){{0,2}}charges?\b(?P<against> (?:against|on) (?:me|us|him|her|them|my \w+|our \w+))?|"
       rf"\b(?:criminal|felony|misdemeanor|federal) (?:case|charges?|complaint|court|trial|summons|citation|investigation) (?:against|on|for) (?:me|us|him|her|my \w+)\b|"
       rf"\bmy (?:criminal|felony|misdemeanor|dui|dwi|assault|drug|theft) (?:case|charges?|trial|court date|hearing|arraignment|lawyer|attorney)\b",
@@ -1692,7 +1903,8 @@ def _charged(doc, m):
     return HIGH, "criminal_charges"
 
 
-@rule("high:immigration", r"\b(?:(?:detained|arrested|picked up|taken|held|locked up|caught|grabbed|stopped|apprehended) by (?:ice|immigration|border patrol|cbp|dhs|la migra|"
+@rule("high:immigration", r"\b(?:(?:detained|held|stopped|pulled aside|taken into custody) (?:at|on) (?:the )?(?:border|airport|port of entry|crossing)|"
+      r"(?:detained|arrested|picked up|taken|held|locked up|caught|grabbed|stopped|apprehended) by (?:ice|immigration|border patrol|cbp|dhs|la migra|"
       r"immigration (?:agents|officers|officials|police))|(?:ice|la migra|border patrol|cbp|immigration) (?:agents? |officers? |officials? |police )?(?:detained|arrested|picked up|"
       r"took (?:my|him|her|me|them|our)|grabbed|came (?:to|for) (?:my|our|me|him|her|the)|raided|is holding|are holding|has (?:my|him|her|our)|have (?:my|him|her|our)|"
       r"showed up|knocked|is detaining|are detaining|put a (?:hold|detainer)|placed a (?:hold|detainer)|is deporting|are deporting|wants to deport|took custody)|"
@@ -1713,9 +1925,9 @@ def _immigration(doc, m):
         return None  # juvenile detention is criminal, school detention is neither
     if re.search(r"\b(?:threatened|threatening|threatens|threaten) to (?:call|report|deport)\b", sentence) and not re.search(r"\b(?:detained|custody|court|hearing|order|notice)\b", text):
         return None
-    if text.startswith(("immigration court", "immigration hearing", "immigration judge")) and _GENERAL_QUESTION_RE.match(
+    if re.match(r"^(?:deportation|removal|immigration|notice|order|final)", text) and _GENERAL_QUESTION_RE.match(
             doc.text[doc.sentence(m.start())[0]:m.start()] + " ") and not re.search(r"\b(?:i|my|me|we|our)\b", sentence):
-        return None
+        return None  # "what is the process for a deportation hearing"
     if re.search(r"\bwas (?:deported|removed)\b", sentence) and _past(sentence):
         return None
     return HIGH, "immigration_detention"
@@ -1796,8 +2008,9 @@ _PAST_TIME_BEFORE_RE = re.compile(r" (?:last|past|previous|this past|was|were|ha
 _LEGAL_DEADLINE_NEED_RE = re.compile(
     r"\b(?:court|hearing|trial|arraignment|sentencing|judge|summons|subpoena|lawsuit|sued|suing|complaint|petition|motion|appeal|"
     r"custody|divorce|eviction|landlord|probation|bail|bond|deposition|mediation|arbitration|filing|legal|case|protective order|"
-    r"restraining order|order|default|judgment|garnish\w*|citation|ticket|unemployment|benefits|denial|agency|ssa|ssi|ssdi|snap|medicaid|"
-    r"immigration|uscis|asylum|removal|deportation|answer the|respond to the|response to the|plea|sentenced|jury)\b"
+    r"restraining order|order|default|judgment|garnish\w*|unemployment|benefits|denial|agency|ssa|ssi|ssdi|snap|medicaid|"
+    r"immigration|uscis|asylum|removal|deportation|answer the|respond to the|response to the|plea|sentenced|jury|"
+    r"(?:my|our|the|an) (?:answer|response|reply|appeal|brief|objection)|file (?:a|an|my|the) (?:response|answer|appeal|motion|reply|objection))\b"
 )
 
 
