@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from ..deps import get_session
@@ -23,7 +23,12 @@ VALIDATION_ERROR: dict[int | str, dict] = {422: {"model": ErrorResponse, "descri
 NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorResponse, "description": "No such lawyer"}}
 DUPLICATE: dict[int | str, dict] = {409: {"model": ErrorResponse, "description": "A lawyer with this email exists"}}
 
-router = APIRouter(prefix="/api", tags=["lawyers"], dependencies=[Depends(require_service_token)], responses=AUTH_ERRORS)
+# Ids are 32-bit integers in every supported database.
+MAX_ID = 2_147_483_647
+LawyerId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+router = APIRouter(prefix="/api", tags=["lawyers"], dependencies=[Depends(require_service_token)],
+                   responses={**AUTH_ERRORS, **VALIDATION_ERROR})
 
 
 @router.get("/lawyers", response_model=LawyerPage, summary="List lawyers", responses=VALIDATION_ERROR)
@@ -56,7 +61,7 @@ def create_lawyer(body: LawyerCreate, session: Session = Depends(get_session)) -
 
 
 @router.get("/lawyers/{lawyer_id}", response_model=LawyerOut, summary="One lawyer", responses=NOT_FOUND)
-def get_lawyer(lawyer_id: int, session: Session = Depends(get_session)) -> LawyerOut:
+def get_lawyer(lawyer_id: LawyerId, session: Session = Depends(get_session)) -> LawyerOut:
     with http_errors():
         lawyer = service.get_lawyer(session, lawyer_id=lawyer_id)
     return service.to_out(session, [lawyer])[0]
@@ -64,14 +69,14 @@ def get_lawyer(lawyer_id: int, session: Session = Depends(get_session)) -> Lawye
 
 @router.patch("/lawyers/{lawyer_id}", response_model=LawyerOut, summary="Update a lawyer (partial); active=false deactivates",
               responses={**NOT_FOUND, **DUPLICATE, **VALIDATION_ERROR})
-def update_lawyer(lawyer_id: int, body: LawyerUpdate, session: Session = Depends(get_session)) -> LawyerOut:
+def update_lawyer(lawyer_id: LawyerId, body: LawyerUpdate, session: Session = Depends(get_session)) -> LawyerOut:
     with http_errors():
         lawyer = service.update_lawyer(session, lawyer_id=lawyer_id, data=body)
     return service.to_out(session, [lawyer])[0]
 
 
 @router.get("/lawyers/{lawyer_id}/leads", response_model=list[LeadOut], summary="A lawyer's open leads", responses=NOT_FOUND)
-def open_leads(lawyer_id: int, session: Session = Depends(get_session)) -> list[LeadOut]:
+def open_leads(lawyer_id: LawyerId, session: Session = Depends(get_session)) -> list[LeadOut]:
     with http_errors():
         leads = service.open_leads_for_lawyer(session, lawyer_id=lawyer_id)
     return [LeadOut.model_validate(lead) for lead in leads]

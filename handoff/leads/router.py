@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,12 @@ AUTH_ERRORS: dict[int | str, dict] = {
 VALIDATION_ERROR: dict[int | str, dict] = {422: {"model": ErrorResponse, "description": "Invalid fields (see `errors`)"}}
 NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorResponse, "description": "No such lead"}}
 
-router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_service_token)], responses=AUTH_ERRORS)
+# Ids are 32-bit integers in every supported database.
+MAX_ID = 2_147_483_647
+LeadId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_service_token)],
+                   responses={**AUTH_ERRORS, **VALIDATION_ERROR})
 
 
 @router.post(
@@ -70,7 +75,7 @@ def list_leads(
     topic: Annotated[list[Topic] | None, Query(description="One or more topics")] = None,
     queue: Queue | None = None,
     reason: Annotated[list[HandoffReason] | None, Query(description="Handoff reasons")] = None,
-    lawyer_id: Annotated[int | None, Query(ge=1)] = None,
+    lawyer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     date_from: Annotated[date | None, Query(description="Created on or after this day (UTC)")] = None,
     date_to: Annotated[date | None, Query(description="Created on or before this day (UTC)")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Search in name, email, phone, summary, conversation id")] = None,
@@ -88,7 +93,7 @@ def list_leads(
 
 
 @router.get("/leads/{lead_id}", response_model=LeadDetail, summary="One lead with its history", responses=NOT_FOUND)
-def get_lead(lead_id: int, session: Session = Depends(get_session)) -> LeadDetail:
+def get_lead(lead_id: LeadId, session: Session = Depends(get_session)) -> LeadDetail:
     with http_errors():
         return LeadDetail.model_validate(service.get_lead(session, lead_id=lead_id))
 
@@ -101,7 +106,7 @@ def get_lead(lead_id: int, session: Session = Depends(get_session)) -> LeadDetai
     "closed; closed is allowed from any open status.",
     responses={**NOT_FOUND, 409: {"model": ErrorResponse, "description": "Transition not allowed"}, **VALIDATION_ERROR},
 )
-def change_status(lead_id: int, body: StatusChange, session: Session = Depends(get_session)) -> LeadDetail:
+def change_status(lead_id: LeadId, body: StatusChange, session: Session = Depends(get_session)) -> LeadDetail:
     with http_errors():
         lead = service.change_status(session, lead_id=lead_id, new_status=body.status, actor=body.actor, reason=body.reason)
     return LeadDetail.model_validate(lead)
