@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     cors_origins: str = "*"
 
     max_message_chars: int = Field(default=5000, gt=0)
+    # Per client address (and, for the chat, per conversation); e.g. "60/minute". See handoff/ratelimit.py.
     chat_rate_limit: str = "60/minute"
     login_rate_limit: str = "10/minute"
 
@@ -72,6 +73,17 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql:// SQLAlchemy URL")
+        return value
+
+    @field_validator("chat_rate_limit", "login_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("must be a rate limit such as '60/minute' or '10 per second'") from None
         return value
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from ..ratelimit import RATE_LIMITED, limit_client, limit_sender
 from .rasa_client import RasaClient, RasaUnavailable
 from .schemas import SENDER_PATTERN, ChatRequest, ChatResponse, HistoryResponse
 from .service import bot_messages_from_rest, history_from_tracker
@@ -19,8 +20,14 @@ def rasa_client(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
-@router.post("/chat", response_model=ChatResponse, responses={503: {"description": "Rasa unavailable"}})
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses={503: {"description": "Rasa unavailable"}, **RATE_LIMITED},
+    dependencies=[Depends(limit_client)],
+)
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    await limit_sender(request, body.sender)
     display_text = request.headers.get("X-Display-Text")
     metadata = {"display_text": display_text[:200]} if display_text else {}
     try:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..ratelimit import RATE_LIMITED, limit_client
 from .rasa_client import RasaUnavailable
 from .router import UNAVAILABLE, rasa_client
 from .schemas import MAX_MESSAGE_CHARS
@@ -69,7 +70,12 @@ def triage_from_parse(parsed: dict) -> TriageResponse:
     return TriageResponse(topic=topic, confidence=round(confidence, 4), ranking=ranking[:5], decision=decision, reason=triage.get("reason"))
 
 
-@router.post("/triage", response_model=TriageResponse, responses={503: {"description": "Rasa unavailable"}})
+@router.post(
+    "/triage",
+    response_model=TriageResponse,
+    responses={503: {"description": "Rasa unavailable"}, **RATE_LIMITED},
+    dependencies=[Depends(limit_client)],
+)
 async def triage(body: TriageRequest, request: Request) -> TriageResponse:
     try:
         parsed = await rasa_client(request).parse(text=body.text)
