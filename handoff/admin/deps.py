@@ -291,14 +291,14 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
-def _format_dt(value: datetime | float | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def _format_dt(value: datetime | float | None, fmt: str = "%Y-%m-%d %H:%M", zone: bool = True) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, (int, float)):
         value = datetime.fromtimestamp(value, UTC)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime(fmt) + " UTC"
+    return value.astimezone(UTC).strftime(fmt) + (" UTC" if zone else "")
 
 
 def _format_pct(value: float | None) -> str:

@@ -36,6 +36,7 @@ reviewer = require_role("reviewer")
 admin = require_role("admin")
 
 STATUSES = [s.value for s in LeadStatus]
+_PIPELINE_ORDER = STATUSES  # the enum lists the statuses in pipeline order
 TOPICS = [t.value for t in Topic]
 REASONS = [r.value for r in HandoffReason]
 QUEUES = [q.value for q in Queue]
@@ -193,7 +194,9 @@ def lead_detail(lead_id: int, request: Request, user: StaffUser = Depends(review
     context = {
         "title": f"Lead #{lead.id}",
         "lead": lead,
-        "next_statuses": sorted(s.value for s in TRANSITIONS[LeadStatus(lead.status)]),
+        # "assigned" needs a lawyer: that move is made with the assignment form instead.
+        "next_statuses": [s for s in _PIPELINE_ORDER if LeadStatus(s) in TRANSITIONS[LeadStatus(lead.status)]
+                          and not (s == LeadStatus.assigned.value and lead.lawyer_id is None)],
         "suggested_lawyers": suggested,
         "other_lawyers": others,
         "open_counts": counts,
