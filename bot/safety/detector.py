@@ -480,7 +480,7 @@ _FIGURATIVE_AFTER_VIOLENCE_RE = re.compile(
 )
 
 
-@rule("violence_now:progressive", rf"\b(?P<subj>{_ANYONE}) (?:is|are) (?:(?:still|now|currently|again|literally|actually|really|just|even|like) )?{_ACUTE_ING} {_VICTIM}\b",
+@rule("violence_now:progressive", rf"\b(?P<subj>{_ANYONE}) (?:is|are) (?:(?:still|now|currently|again|literally|actually|really|just|even|like|always|constantly|forever|often|sometimes|usually) )?{_ACUTE_ING} {_VICTIM}\b",
       "Violence in the present progressive ('he is hitting me', 'hes choking me') is happening now; "
       "'always', 'every time he drinks', 'for years' make it habitual (abuse).")
 def _violence_progressive(doc, m):
