@@ -189,8 +189,10 @@ class ActionStartHandoff(Action):
             events.append(SlotSet("handoff_reason", "user_request"))
         elif tracker.get_slot("pending") != "lawyer_offer":
             events.append(SlotSet("handoff_reason", "user_request"))
-        # A "talk to a lawyer about my eviction" message also describes the problem.
-        if tracker.latest_message.get("intent", {}).get("name") == "request_lawyer":
+        # "Can I talk to a lawyer about my eviction next week" also describes the problem;
+        # a bare "I need a lawyer" does not, and the form will ask for a summary instead.
+        text = tracker.latest_message.get("text") or ""
+        if tracker.latest_message.get("intent", {}).get("name") == "request_lawyer" and len(text.split()) >= 7:
             events += remember_problem(tracker)
         return events
 
