@@ -115,3 +115,24 @@ def test_openapi_documents_schemas_and_errors(client):
     }
     for path in ("/api/lawyers", "/api/lawyers/{lawyer_id}"):
         assert path in schema["paths"]
+
+
+def test_no_personal_data_in_logs(client, session, caplog):
+    import logging
+
+    from handoff.leads import service
+
+    add_lawyer(session)
+    body = lead_body(name="Octavia Lognot", email="octavia.lognot@example.com", phone="(646) 555-0163",
+                     summary="secret-summary-plugh", opposing_party="Opposing Lognot Corp")
+    with caplog.at_level(logging.DEBUG):
+        created = post_lead(client, body).json()
+        post_lead(client, body)  # replay
+        post_lead(client, {**body, "summary": "changed"})  # conflict
+        client.patch(f"/api/leads/{created['id']}/status", json={"status": "contacted", "actor": "staff:alice"})
+        client.get("/api/leads", params={"q": "Lognot"})
+        service.add_note(session, lead_id=created["id"], author="staff:alice", text="Octavia called back")
+        service.delete_person_data(session, lead_id=created["id"], actor="staff:alice")
+    assert f"lead {created['id']} created" in caplog.text
+    for secret in ("Octavia", "Lognot", "octavia.lognot", "6465550163", "555-0163", "plugh"):
+        assert secret not in caplog.text
