@@ -88,6 +88,9 @@ def inbox_labels(app_engine: Engine) -> list[LabelledItem]:
         from sqlalchemy.exc import SQLAlchemyError
         from sqlalchemy.orm import Session
 
+        from handoff.model_registry import load_models
+
+        load_models()  # every mapped table (the labels refer to staff users)
         try:
             with Session(app_engine) as session:
                 records = list(service.reviewed_labels(session))

@@ -376,6 +376,8 @@ class Person:
         if _has(replies, "which us state", "type a us state"):
             return (FAKE_STATE, None)
         if _has(replies, "summary i'll share"):
+            if p.style in ("lawyer_first", "out_of_scope", "vague"):  # what they said so far is no summary: type one
+                return (compose("", self.rng.choice(TOPIC_MESSAGES[p.topic]), "."), None)
             return ("/affirm", "Yes, that's right")
         if _has(replies, "what is your legal problem about", "describe the problem in a sentence"):
             text = p.opener if len(p.opener) >= 10 else self.rng.choice(TOPIC_MESSAGES[p.topic])
