@@ -310,8 +310,10 @@ def assign_lead(
     actor: str,
     reason: str | None = None,
     respect_capacity: bool = True,
+    notifier: Notifier | None = None,
 ) -> Lead:
-    """Assign or reassign a lead (staff). The lead goes (back) to `assigned` with the new lawyer.
+    """Assign or reassign a lead (staff). The lead goes (back) to `assigned` with the new lawyer,
+    who is told through `notifier` when one is given (a failure never undoes the assignment).
 
     Legal-aid organisations may be given leads too (the lead then stays in the legal_aid queue).
     """
@@ -329,10 +331,12 @@ def assign_lead(
     _assign(lead, lawyer, actor=actor, reason=reason)
     session.commit()
     logger.info("lead %s assigned to lawyer %s by %s", lead.id, lawyer.id, actor)
+    if notifier is not None:
+        notify_assigned_lawyer(session, lead=lead, notifier=notifier)
     return lead
 
 
-def rematch_lead(session: Session, *, lead_id: int, actor: str) -> Lead:
+def rematch_lead(session: Session, *, lead_id: int, actor: str, notifier: Notifier | None = None) -> Lead:
     """Run matching again for an unassigned lead (e.g. after panel changes). No match → unchanged."""
     lead = get_lead(session, lead_id=lead_id, lock=True)
     if lead.status != LeadStatus.new.value or lead.lawyer_id is not None:
@@ -341,6 +345,8 @@ def rematch_lead(session: Session, *, lead_id: int, actor: str) -> Lead:
     if lawyer is not None:
         _assign(lead, lawyer, actor=actor, reason="rematched")
     session.commit()
+    if lawyer is not None and notifier is not None:
+        notify_assigned_lawyer(session, lead=lead, notifier=notifier)
     return lead
 
 

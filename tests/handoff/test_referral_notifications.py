@@ -41,9 +41,11 @@ def test_reassignment_notification(client, session, notifier):
     add_lawyer(session)
     other = add_lawyer(session)
     lead = post_lead(client).json()
-    updated = service.assign_lead(session, lead_id=lead["id"], lawyer_id=other.id, actor="staff:alice")
-    assert service.notify_assigned_lawyer(session, lead=updated, notifier=notifier) is True
+    updated = service.assign_lead(session, lead_id=lead["id"], lawyer_id=other.id, actor="staff:alice", notifier=notifier)
     assert [m.to for m in notifier.messages][-1] == other.email
+    assert [h.event for h in updated.history][-2:] == ["reassigned", "notified"]
+    assert service.notify_assigned_lawyer(session, lead=updated, notifier=FailingNotifier()) is False
+    assert updated.history[-1].event == "notification_failed"
 
 
 def test_failure_does_not_fail_lead_creation_and_logs_no_personal_data(app, session, caplog):
