@@ -26,7 +26,8 @@ DEFINITIONS: dict[str, str] = {
     "(a `last_answer` slot event); the share is over all conversations.",
     "handoff_rate": "Handoff rate: share of conversations with at least one handoff (a `handoff_reason` slot event with "
     "a value). By reason: share of conversations whose first handoff had that reason (the shares add up to the "
-    "handoff rate).",
+    "handoff rate). After \"This didn't help\" the bot asks once for more detail next to a lawyer button: that "
+    "counts as a `feedback` handoff.",
     "fallback_rate": "Fallback rate: share of messages (free text a person typed, outside the lead form) that the "
     "FallbackClassifier marked `nlu_fallback` (low confidence or two topics too close).",
     "clarify_rate": "Clarify rate: share of messages whose triage decision was `clarify` (the bot asks which topic "
@@ -158,3 +159,7 @@ def business_summary(dataset: Dataset) -> dict:
         "by_week": breakdown(dataset, by="week"),
         "definitions": DEFINITIONS,
     }
+
+
+# The definitions are part of the module's documentation too (help(analytics.business)).
+__doc__ = (__doc__ or "") + "\nDefinitions:\n\n" + "\n".join(f"- {text}" for text in DEFINITIONS.values()) + "\n"
