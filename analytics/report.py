@@ -314,6 +314,12 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _missing_sqlite_file(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+        and not Path(parsed.database).exists()
+
+
 def write_report(result: dict, out: Path, *, sources: dict[str, str] | None = None) -> Path:
     from .charts import render_all, to_png
 
@@ -358,6 +364,10 @@ def main(argv: list[str] | None = None, *, label_loader: Callable | None = None)
         source = label_loader or (lambda _engine: labels)
     else:
         source = label_loader or inbox_labels
+    for name, url in (("tracker store", tracker_url), ("app database", database_url)):
+        if _missing_sqlite_file(url):  # don't create an empty database file by looking at it
+            print(f"The {name} does not exist yet ({_redact(url)}): has the stack run (`make run`)?", file=sys.stderr)
+            return 2
     app_engine, tracker_engine = make_engine(database_url), make_tracker_engine(tracker_url)
     try:
         from sqlalchemy import inspect

@@ -83,8 +83,14 @@ def test_labels_come_from_the_inbox_by_default(world, tmp_path):
     assert summary["model"]["scores"]["accuracy"] == pytest.approx(6 / 9, abs=1e-4)
 
 
-def test_missing_tracker_table(world, tmp_path, capsys):
+def test_missing_tracker(world, tmp_path, capsys):
     app_url, _, _, _ = world
+    code = main(["--out", str(tmp_path / "out"), "--database-url", app_url,
+                 "--tracker-url", f"sqlite:///{tmp_path / 'missing.db'}"])
+    assert code == 2
+    assert "does not exist yet" in capsys.readouterr().err
+    assert not (tmp_path / "missing.db").exists()            # looking did not create it
+    (tmp_path / "empty.db").touch()
     code = main(["--out", str(tmp_path / "out"), "--database-url", app_url,
                  "--tracker-url", f"sqlite:///{tmp_path / 'empty.db'}"])
     assert code == 2
