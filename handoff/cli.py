@@ -87,7 +87,8 @@ def create_admin(args: argparse.Namespace, settings: Settings, stdin: TextIO) ->
         except InvalidInput as exc:
             raise CliError("; ".join(message for _field, message in exc.errors)) from None
         except Conflict as exc:
-            raise CliError(f"{exc.message} Use `python -m handoff.cli reset-password --email ...` to set a new password.") from None
+            raise CliError(f"{exc.message} Use `python -m handoff.cli reset-password --email ...` "
+                           "to set a new password.") from None
         print(f"Admin {user.email} created. Sign in at /admin/login.")
     return 0
 
@@ -112,7 +113,8 @@ def reset_password(args: argparse.Namespace, settings: Settings, stdin: TextIO) 
 def bootstrap_from_env(session: Session, settings: Settings) -> str:
     if not (settings.admin_email and settings.admin_password):
         if users.count_users(session) == 0:
-            return "No staff user yet: run `python -m handoff.cli create-admin` (or set ADMIN_EMAIL and ADMIN_PASSWORD)."
+            return ("No staff user yet: run `python -m handoff.cli create-admin` "
+                    "(or set ADMIN_EMAIL and ADMIN_PASSWORD).")
         return "Staff users exist."
     try:
         user = users.bootstrap_admin(session, email=settings.admin_email, password=settings.admin_password)

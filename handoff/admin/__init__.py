@@ -68,9 +68,10 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException):
         if _is_admin_path(request) and exc.status_code in (403, 404, 405):
             heading = {403: "Not allowed", 404: "Not found", 405: "Not allowed"}[exc.status_code]
-            message = {404: "There is no such page or record.", 405: "This page does not accept that kind of request."}.get(
-                exc.status_code, "You cannot do this."
-            )
+            message = {
+                404: "There is no such page or record.",
+                405: "This page does not accept that kind of request.",
+            }.get(exc.status_code, "You cannot do this.")
             return render(request, "error.html", {"heading": heading, "message": message, "title": heading},
                           status_code=exc.status_code)
         if default_http is not None:

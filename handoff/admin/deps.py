@@ -22,7 +22,8 @@ Templates extend "base.html" (blocks: title, head, content, scripts) and get `cu
 Pages are served with a Content-Security-Policy without inline scripts: put JavaScript in a file
 (script-src 'self'). Templates are autoescaped: never mark user-written text `|safe`.
 
-`require_role("reviewer")` lets reviewers and admins in; `require_role("admin")` only admins.
+`require_role("reviewer")` lets reviewers and admins in; `require_role("admin")` only admins
+(`ReviewerUser` / `AdminUser` are the same as Annotated types: `def page(user: ReviewerUser)`).
 A signed-out GET is redirected to /admin/login; a signed-out POST gets 401, a user without the
 role 403, a missing or wrong CSRF token 403.
 """
@@ -35,7 +36,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import jinja2
@@ -239,6 +240,11 @@ def require_role(role: Role) -> Callable[..., Any]:
     dependency.required_role = role  # type: ignore[attr-defined]  # read by the route-security test
     dependency.__name__ = f"require_{role}"
     return dependency
+
+
+# Shorthands for endpoint signatures: `def page(request: Request, user: ReviewerUser): ...`
+ReviewerUser = Annotated[StaffUser, Depends(require_role("reviewer"))]
+AdminUser = Annotated[StaffUser, Depends(require_role("admin"))]
 
 
 def login_redirect_url(next_url: str) -> str:

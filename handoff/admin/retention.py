@@ -31,7 +31,11 @@ class PurgeResult:
 
 def expired_conversations(session: Session, tracker_engine: Engine, *, cutoff: datetime) -> list[str]:
     """Conversations whose last event is older than `cutoff` and that no lead refers to."""
-    query = select(events.c.sender_id).group_by(events.c.sender_id).having(func.max(events.c.timestamp) < cutoff.timestamp())
+    query = (
+        select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(func.max(events.c.timestamp) < cutoff.timestamp())
+    )
     try:
         with tracker_engine.connect() as connection:
             candidates = [row.sender_id for row in connection.execute(query)]

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
@@ -16,7 +18,7 @@ if str(REPO_ROOT) not in sys.path:
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, event  # noqa: E402
+from sqlalchemy import Engine, event, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from handoff.auth.models import StaffUser  # noqa: E402
@@ -71,6 +73,35 @@ def new_app_database(directory: Path, *, savepoints: bool = False) -> tuple[str,
         savepoint_recipe(engine)
     migrate(engine)
     return url, engine
+
+
+POSTGRES_SKIP = (
+    "TEST_POSTGRES_URL is not set: PostgreSQL variant skipped. Run scripts/start_test_postgres.sh and "
+    "export TEST_POSTGRES_URL=postgresql+psycopg://legalaid:legalaid@127.0.0.1:5432/legalaid_test"
+)
+
+
+def new_postgres_database() -> tuple[Engine, object] | None:
+    """A migrated schema of its own in TEST_POSTGRES_URL's database; None when that is not set.
+    Returns (engine, drop) where drop() removes the schema."""
+    base = os.environ.get("TEST_POSTGRES_URL")
+    if not base:
+        return None
+    schema = f"admin_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    engine = make_engine(f"{base}{separator}options={quote(f'-csearch_path={schema}')}")
+    migrate(engine)
+
+    def drop() -> None:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return engine, drop
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:

@@ -1,8 +1,9 @@
 """Fixtures of the admin panel tests.
 
-The app database is built once by the Alembic migrations; each test runs inside a transaction
-that is rolled back (the session joins it with savepoints), as in tests/handoff. The tracker
-store is a fresh SQLite file per test with Rasa's `events` table.
+The app database is built once by the Alembic migrations (SQLite, and PostgreSQL too when
+TEST_POSTGRES_URL is set); each test runs inside a transaction that is rolled back (the session
+joins it with savepoints), as in tests/handoff. The tracker store is a fresh SQLite file per test
+with Rasa's `events` table.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import pytest
 from admin_helpers import (  # also puts the repo on sys.path
     FAST_HASHER,
     PASSWORD,
+    POSTGRES_SKIP,
     RecordingNotifier,
     add_user,
     login,
     make_settings,
     new_app_database,
+    new_postgres_database,
 )
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -32,8 +35,16 @@ def fast_password_hashing(monkeypatch):
     monkeypatch.setattr("handoff.auth.passwords._dummy_hash", None)
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory):
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path_factory):
+    if request.param == "postgres":
+        created = new_postgres_database()
+        if created is None:
+            pytest.skip(POSTGRES_SKIP)
+        engine, drop = created
+        yield engine
+        drop()
+        return
     _url, engine = new_app_database(tmp_path_factory.mktemp("admin-db"), savepoints=True)
     yield engine
     engine.dispose()

@@ -7,15 +7,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from ...auth import service as users
-from ...auth.models import StaffUser
 from ...auth.passwords import MIN_LENGTH, verify_password
-from ...deps import get_session
 from ...service_errors import InvalidInput
 from .. import audit
 from ..deps import (
+    ReviewerUser,
     csrf_protect,
     csrf_valid,
     current_user,
@@ -23,7 +21,6 @@ from ..deps import (
     login_user,
     logout_user,
     render,
-    require_role,
     safe_next,
 )
 from . import forms
@@ -35,8 +32,10 @@ GENERIC_LOGIN_ERROR = "The email or password is incorrect, or the account is ina
 TOO_MANY = "Too many sign-in attempts. Please wait a minute and try again."
 
 
-def _login_page(request: Request, session: Session, *, next_url: str, email: str = "", error: str | None = None,
-                status_code: int = 200):
+def _login_page(
+    request: Request, session: Session, *, next_url: str, email: str = "", error: str | None = None,
+    status_code: int = 200,
+):
     try:
         no_users = users.count_users(session) == 0
     except SQLAlchemyError:
@@ -46,7 +45,7 @@ def _login_page(request: Request, session: Session, *, next_url: str, email: str
 
 
 @router.get("/login")
-def login_form(request: Request, session: Session = Depends(get_session)):
+def login_form(request: Request, session: forms.DbSession):
     next_url = safe_next(request.query_params.get("next"))
     if current_user(request, session) is not None:
         return RedirectResponse(next_url, status_code=303)
@@ -54,7 +53,7 @@ def login_form(request: Request, session: Session = Depends(get_session)):
 
 
 @router.post("/login")
-def login(request: Request, form: FormData = Depends(forms.form_data), session: Session = Depends(get_session)):
+def login(request: Request, form: forms.Form, session: forms.DbSession):
     limiter = request.app.state.login_limiter
     email = users.normalize_email(forms.text(form, "email", max_length=254))
     password = form.get("password") if isinstance(form.get("password"), str) else ""
@@ -80,7 +79,7 @@ def login(request: Request, form: FormData = Depends(forms.form_data), session: 
 
 
 @router.post("/logout", dependencies=[Depends(csrf_protect)])
-def logout(request: Request, session: Session = Depends(get_session)):
+def logout(request: Request, session: forms.DbSession):
     user = current_user(request, session)
     logout_user(request)
     if user is not None:
@@ -90,19 +89,19 @@ def logout(request: Request, session: Session = Depends(get_session)):
 
 
 @router.get("")
-def home(user: StaffUser = Depends(require_role("reviewer"))):
+def home(user: ReviewerUser):
     return RedirectResponse("/admin/leads", status_code=303)
 
 
 @router.get("/account")
-def account(request: Request, user: StaffUser = Depends(require_role("reviewer"))):
+def account(request: Request, user: ReviewerUser):
     return render(request, "account.html", {"title": "Your account", "user": user, "errors": {},
                                             "min_length": MIN_LENGTH})
 
 
 @router.post("/account")
-def change_password(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(require_role("reviewer")),
-                          session: Session = Depends(get_session)):
+def change_password(request: Request, user: ReviewerUser, form: forms.Form,
+                          session: forms.DbSession):
     current = form.get("current_password") if isinstance(form.get("current_password"), str) else ""
     new = form.get("new_password") if isinstance(form.get("new_password"), str) else ""
     confirm = form.get("confirm_password") if isinstance(form.get("confirm_password"), str) else ""

@@ -1,13 +1,10 @@
 """The audit log (admins only)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
 
-from ...auth.models import StaffUser
-from ...deps import get_session
 from .. import audit
-from ..deps import render, require_role
+from ..deps import AdminUser, render
 from . import forms
 
 router = APIRouter(prefix="/admin/audit", include_in_schema=False)
@@ -16,8 +13,8 @@ TARGET_TYPES = ["lead", "leads", "conversation", "conversations", "lawyer", "use
 
 
 @router.get("")
-def audit_log(request: Request, user: StaffUser = Depends(require_role("admin")),
-              session: Session = Depends(get_session)):
+def audit_log(request: Request, user: AdminUser,
+              session: forms.DbSession):
     params = request.query_params
     actions = audit.actions(session)
     action = forms.choice(params, "action", actions)

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...auth.models import StaffUser
-from ...deps import get_session
 from ...leads.models import Lead
-from ..deps import render, require_role
+from ..deps import ReviewerUser, render
 from ..transcripts import confidence_class, load_conversations, load_transcript
 from . import forms
 
 router = APIRouter(prefix="/admin/conversations", include_in_schema=False)
-reviewer = require_role("reviewer")
 PER_PAGE = 50
 
 
@@ -36,7 +33,7 @@ def _leads_by_conversation(session: Session, ids: list[str]) -> dict[str, list[L
 
 
 @router.get("")
-def list_conversations(request: Request, user: StaffUser = Depends(reviewer), session: Session = Depends(get_session)):
+def list_conversations(request: Request, user: ReviewerUser, session: forms.DbSession):
     params = request.query_params
     q = forms.text(params, "q", max_length=128)
     day_from, day_to = forms.day(params, "from"), forms.day(params, "to")
@@ -64,8 +61,7 @@ def list_conversations(request: Request, user: StaffUser = Depends(reviewer), se
 
 
 @router.get("/{sender_id}")
-def conversation(sender_id: str, request: Request, user: StaffUser = Depends(reviewer),
-                 session: Session = Depends(get_session)):
+def conversation(sender_id: str, request: Request, user: ReviewerUser, session: forms.DbSession):
     transcript = load_transcript(request.app.state.tracker_engine, sender_id)
     leads = _leads_by_conversation(session, [sender_id]).get(sender_id, [])
     user_turns = [t for t in transcript.turns if t.role == "user"]

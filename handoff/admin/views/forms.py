@@ -5,9 +5,13 @@ import math
 from datetime import date
 from urllib.parse import urlencode
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, QueryParams
 
+from ...deps import get_session
 from ...service_errors import InvalidInput
 
 
@@ -15,6 +19,11 @@ async def form_data(request: Request) -> FormData:
     """Dependency: the posted form, read on the event loop so the endpoint itself can be a plain
     (thread-pool) function that talks to the database and hashes passwords without blocking."""
     return await request.form()
+
+
+# Shorthands for endpoint signatures.
+Form = Annotated[FormData, Depends(form_data)]
+DbSession = Annotated[Session, Depends(get_session)]
 
 
 def text(params: QueryParams | FormData, name: str, *, max_length: int = 200) -> str:

@@ -3,26 +3,23 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from ...auth.models import StaffUser
-from ...deps import get_session
 from ...lawyers import service as lawyers_service
 from ...lawyers.schemas import LawyerCreate, LawyerUpdate
 from ...leads.enums import Topic
 from ...leads.geo import US_STATES
 from ...service_errors import Conflict, NotFound
 from .. import audit
-from ..deps import flash, render, require_role
+from ..deps import AdminUser, flash, render
 from . import forms
 
 router = APIRouter(prefix="/admin/lawyers", include_in_schema=False)
-admin = require_role("admin")
 TOPICS = [t.value for t in Topic]
 PER_PAGE = 50
 EDITABLE = ("name", "firm", "email", "phone", "practice_areas", "states", "languages", "reduced_fee", "is_legal_aid",
@@ -74,14 +71,15 @@ def _get_or_404(session: Session, lawyer_id: int):
 
 
 @router.get("")
-def list_lawyers(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def list_lawyers(request: Request, user: AdminUser, session: forms.DbSession):
     params = request.query_params
     topic = forms.choice(params, "topic", TOPICS)
     state = forms.choice(params, "state", list(US_STATES))
     status = forms.choice(params, "status", ["active", "inactive"])
     page = forms.integer(params, "page", maximum=100_000) or 1
     active = None if status is None else status == "active"
-    result = lawyers_service.list_lawyers(session, topic=topic, state=state, active=active, page=page, per_page=PER_PAGE)
+    result = lawyers_service.list_lawyers(session, topic=topic, state=state, active=active, page=page,
+                                          per_page=PER_PAGE)
     kept = {"topic": topic, "state": state, "status": status}
     context = {
         "title": "Lawyers",
@@ -101,14 +99,14 @@ def list_lawyers(request: Request, user: StaffUser = Depends(admin), session: Se
 
 
 @router.get("/new")
-def new_lawyer(request: Request, user: StaffUser = Depends(admin)):
+def new_lawyer(request: Request, user: AdminUser):
     values = {"name": "", "firm": "", "email": "", "phone": "", "practice_areas": [], "states": [],
               "languages": ["English"], "reduced_fee": False, "is_legal_aid": False, "capacity": 10, "active": True}
     return render(request, "lawyers/form.html", _form_context(values, {}))
 
 
 @router.post("/new")
-def create_lawyer(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def create_lawyer(request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     values = _form_values(form)
     try:
         data = LawyerCreate.model_validate(values)
@@ -127,8 +125,7 @@ def create_lawyer(request: Request, form: FormData = Depends(forms.form_data), u
 
 
 @router.get("/{lawyer_id}")
-def lawyer_detail(lawyer_id: int, request: Request, user: StaffUser = Depends(admin),
-                  session: Session = Depends(get_session)):
+def lawyer_detail(lawyer_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     lawyer = _get_or_404(session, lawyer_id)
     out = lawyers_service.to_out(session, [lawyer])[0]
     leads = lawyers_service.open_leads_for_lawyer(session, lawyer_id=lawyer_id)
@@ -136,15 +133,13 @@ def lawyer_detail(lawyer_id: int, request: Request, user: StaffUser = Depends(ad
 
 
 @router.get("/{lawyer_id}/edit")
-def edit_lawyer(lawyer_id: int, request: Request, user: StaffUser = Depends(admin),
-                session: Session = Depends(get_session)):
+def edit_lawyer(lawyer_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     lawyer = _get_or_404(session, lawyer_id)
     return render(request, "lawyers/form.html", _form_context(_values_of(lawyer), {}, lawyer=lawyer))
 
 
 @router.post("/{lawyer_id}/edit")
-def update_lawyer(lawyer_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
-                        session: Session = Depends(get_session)):
+def update_lawyer(lawyer_id: int, request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     lawyer = _get_or_404(session, lawyer_id)
     values = _form_values(form)
     try:
@@ -171,8 +166,7 @@ def update_lawyer(lawyer_id: int, request: Request, form: FormData = Depends(for
 
 
 @router.post("/{lawyer_id}/deactivate")
-def deactivate(lawyer_id: int, request: Request, user: StaffUser = Depends(admin),
-               session: Session = Depends(get_session)):
+def deactivate(lawyer_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     lawyer = _get_or_404(session, lawyer_id)
     if lawyer.active:
         audit.record(session, actor=user, action="lawyer.deactivate", target_type="lawyer", target_id=lawyer_id)
@@ -182,8 +176,7 @@ def deactivate(lawyer_id: int, request: Request, user: StaffUser = Depends(admin
 
 
 @router.post("/{lawyer_id}/activate")
-def activate(lawyer_id: int, request: Request, user: StaffUser = Depends(admin),
-             session: Session = Depends(get_session)):
+def activate(lawyer_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     lawyer = _get_or_404(session, lawyer_id)
     if not lawyer.active:
         audit.record(session, actor=user, action="lawyer.activate", target_type="lawyer", target_id=lawyer_id)

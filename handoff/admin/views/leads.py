@@ -10,12 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 
-from ...auth.models import StaffUser
 from ...conversations import repository
-from ...deps import get_notifier, get_session
+from ...deps import get_notifier
 from ...lawyers.models import Lawyer
 from ...lawyers.service import open_lead_counts
 from ...leads import service as leads_service
@@ -25,15 +24,12 @@ from ...notifications.base import Notifier
 from ...service_errors import InvalidInput, NotFound, ServiceError
 from .. import audit
 from ..csv_export import leads_csv
-from ..deps import actor_label, flash, render, require_role
+from ..deps import AdminUser, ReviewerUser, actor_label, flash, render
 from ..transcripts import confidence_class, load_transcript
 from . import forms
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin/leads", include_in_schema=False)
-
-reviewer = require_role("reviewer")
-admin = require_role("admin")
 
 STATUSES = [s.value for s in LeadStatus]
 _PIPELINE_ORDER = STATUSES  # the enum lists the statuses in pipeline order
@@ -119,13 +115,14 @@ def _all_lawyers(session: Session) -> list[Lawyer]:
 
 
 @router.get("")
-def list_leads(request: Request, user: StaffUser = Depends(reviewer), session: Session = Depends(get_session)):
+def list_leads(request: Request, user: ReviewerUser, session: forms.DbSession):
     filters = LeadFilters.parse(request.query_params)
     result = leads_service.list_leads(session, **filters.service_kwargs(), page=filters.page, per_page=filters.per_page)
     page_count = forms.pages(result.total, filters.per_page)
     if filters.page > page_count and result.total:
         filters.page = page_count
-        result = leads_service.list_leads(session, **filters.service_kwargs(), page=filters.page, per_page=filters.per_page)
+        result = leads_service.list_leads(session, **filters.service_kwargs(), page=filters.page,
+                                          per_page=filters.per_page)
     params = filters.params()
     context = {
         "title": "Leads",
@@ -148,7 +145,7 @@ def list_leads(request: Request, user: StaffUser = Depends(reviewer), session: S
 
 
 @router.get("/export.csv")
-def export_csv(request: Request, user: StaffUser = Depends(reviewer), session: Session = Depends(get_session)):
+def export_csv(request: Request, user: ReviewerUser, session: forms.DbSession):
     filters = LeadFilters.parse(request.query_params)
     leads: list[Lead] = []
     page = 1
@@ -178,8 +175,7 @@ def _get_lead_or_404(session: Session, lead_id: int) -> Lead:
 
 
 @router.get("/{lead_id}")
-def lead_detail(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
-                session: Session = Depends(get_session)):
+def lead_detail(lead_id: int, request: Request, user: ReviewerUser, session: forms.DbSession):
     lead = _get_lead_or_404(session, lead_id)
     everyone = _all_lawyers(session)
     lawyers = [l for l in everyone if l.active]
@@ -230,8 +226,7 @@ def _failed(request: Request, session: Session, exc: ServiceError) -> None:
 
 
 @router.post("/{lead_id}/status")
-def change_status(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
-                        session: Session = Depends(get_session)):
+def change_status(lead_id: int, request: Request, user: ReviewerUser, form: forms.Form, session: forms.DbSession):
     new_status = forms.text(form, "status", max_length=32)
     reason = forms.text(form, "reason", max_length=500) or None
     lead = _get_lead_or_404(session, lead_id)
@@ -249,8 +244,10 @@ def change_status(lead_id: int, request: Request, form: FormData = Depends(forms
 
 
 @router.post("/{lead_id}/assign")
-def assign(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
-                 session: Session = Depends(get_session), notifier: Notifier = Depends(get_notifier)):
+def assign(
+    lead_id: int, request: Request, user: ReviewerUser, form: forms.Form, session: forms.DbSession,
+    notifier: Notifier = Depends(get_notifier),
+):
     lawyer_id = forms.integer(form, "lawyer_id")
     reason = forms.text(form, "reason", max_length=500) or None
     override = forms.checkbox(form, "override_capacity")
@@ -273,13 +270,16 @@ def assign(lead_id: int, request: Request, form: FormData = Depends(forms.form_d
     if notified:
         flash(request, f"Lead assigned to {name}, who has been notified.")
     else:
-        flash(request, f"Lead assigned to {name}, but the notification could not be sent; please contact them.", "error")
+        flash(request, f"Lead assigned to {name}, but the notification could not be sent; please contact them.",
+              "error")
     return _detail(lead_id)
 
 
 @router.post("/{lead_id}/rematch")
-def rematch(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
-                  session: Session = Depends(get_session), notifier: Notifier = Depends(get_notifier)):
+def rematch(
+    lead_id: int, request: Request, user: ReviewerUser, session: forms.DbSession,
+    notifier: Notifier = Depends(get_notifier),
+):
     _get_lead_or_404(session, lead_id)
     try:
         audit.record(session, actor=user, action="lead.rematch", target_type="lead", target_id=lead_id)
@@ -297,8 +297,7 @@ def rematch(lead_id: int, request: Request, user: StaffUser = Depends(reviewer),
 
 
 @router.post("/{lead_id}/notes")
-def add_note(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(reviewer),
-                   session: Session = Depends(get_session)):
+def add_note(lead_id: int, request: Request, user: ReviewerUser, form: forms.Form, session: forms.DbSession):
     text = form.get("text") if isinstance(form.get("text"), str) else ""
     _get_lead_or_404(session, lead_id)
     try:
@@ -313,15 +312,13 @@ def add_note(lead_id: int, request: Request, form: FormData = Depends(forms.form
 
 
 @router.get("/{lead_id}/delete-data")
-def confirm_delete(lead_id: int, request: Request, user: StaffUser = Depends(admin),
-                   session: Session = Depends(get_session)):
+def confirm_delete(lead_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     lead = _get_lead_or_404(session, lead_id)
     return render(request, "leads/delete_confirm.html", {"title": f"Delete data of lead #{lead.id}", "lead": lead})
 
 
 @router.post("/{lead_id}/delete-data")
-def delete_data(lead_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
-                      session: Session = Depends(get_session)):
+def delete_data(lead_id: int, request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     lead = _get_lead_or_404(session, lead_id)
     if not forms.checkbox(form, "confirm"):
         flash(request, "Tick the box to confirm that the data should be deleted.", "error")

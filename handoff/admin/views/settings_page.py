@@ -3,22 +3,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
-from ...auth.models import StaffUser
 from ...db_types import utcnow
-from ...deps import get_session
-from ..deps import flash, render, require_role
+from ..deps import AdminUser, flash, render
 from ..retention import expired_conversations, purge_transcripts
+from . import forms
 
 router = APIRouter(prefix="/admin/settings", include_in_schema=False)
-admin = require_role("admin")
 
 
 @router.get("")
-def settings_page(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def settings_page(request: Request, user: AdminUser, session: forms.DbSession):
     settings = request.app.state.settings
     cutoff = utcnow() - timedelta(days=settings.transcript_retention_days)
     due = len(expired_conversations(session, request.app.state.tracker_engine, cutoff=cutoff))
@@ -26,7 +23,8 @@ def settings_page(request: Request, user: StaffUser = Depends(admin), session: S
         ("Transcript retention", f"{settings.transcript_retention_days} days (conversations without a lead)"),
         ("Sign-in rate limit", settings.login_rate_limit),
         ("Session idle timeout", f"{settings.admin_session_idle_minutes} minutes (at most 12 hours in all)"),
-        ("Secure session cookie (HTTPS only)", "yes" if settings.admin_cookie_secure else "no — set ADMIN_COOKIE_SECURE=true behind HTTPS"),
+        ("Secure session cookie (HTTPS only)",
+         "yes" if settings.admin_cookie_secure else "no — set ADMIN_COOKIE_SECURE=true behind HTTPS"),
         ("Lawyer notifications", settings.notifier),
         ("Chat rate limit", settings.chat_rate_limit),
     ]
@@ -35,7 +33,7 @@ def settings_page(request: Request, user: StaffUser = Depends(admin), session: S
 
 
 @router.post("/purge-transcripts")
-def purge(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def purge(request: Request, user: AdminUser, session: forms.DbSession):
     days = request.app.state.settings.transcript_retention_days
     result = purge_transcripts(session, request.app.state.tracker_engine, days=days, actor=user)
     flash(request, f"{result.conversations} transcript{'s' if result.conversations != 1 else ''} purged "

@@ -1,23 +1,20 @@
 """Staff users (admins only): list, create, change role, deactivate, reset a password."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from ...auth import service as users
 from ...auth.models import ROLES, StaffUser
 from ...auth.passwords import MIN_LENGTH
-from ...deps import get_session
 from ...service_errors import Conflict, InvalidInput, NotFound
 from .. import audit
-from ..deps import flash, render, require_role
+from ..deps import AdminUser, flash, render
 from . import forms
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False)
-admin = require_role("admin")
 
 
 def _get_or_404(session: Session, user_id: int) -> StaffUser:
@@ -28,7 +25,7 @@ def _get_or_404(session: Session, user_id: int) -> StaffUser:
 
 
 @router.get("")
-def list_users(request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def list_users(request: Request, user: AdminUser, session: forms.DbSession):
     return render(request, "users/list.html", {"title": "Users", "users": users.list_users(session)})
 
 
@@ -38,12 +35,12 @@ def _new_form(request: Request, values: dict, errors: dict, status_code: int = 2
 
 
 @router.get("/new")
-def new_user(request: Request, user: StaffUser = Depends(admin)):
+def new_user(request: Request, user: AdminUser):
     return _new_form(request, {"email": "", "role": "reviewer"}, {})
 
 
 @router.post("/new")
-def create_user(request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def create_user(request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     values = {"email": forms.text(form, "email", max_length=254), "role": forms.text(form, "role", max_length=16)}
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     try:
@@ -58,24 +55,26 @@ def create_user(request: Request, form: FormData = Depends(forms.form_data), use
     except Conflict as exc:
         session.rollback()
         return _new_form(request, values, {"email": exc.message}, status_code=409)
-    flash(request, f"{created.email} can now sign in as {created.role}. Give them the password by a separate, safe channel.")
+    flash(request, f"{created.email} can now sign in as {created.role}. "
+                   "Give them the password by a separate, safe channel.")
     return RedirectResponse("/admin/users", status_code=303)
 
 
-def _edit_page(request: Request, target: StaffUser, user: StaffUser, errors: dict | None = None, status_code: int = 200):
+def _edit_page(
+    request: Request, target: StaffUser, user: StaffUser, errors: dict | None = None, status_code: int = 200,
+):
     return render(request, "users/edit.html", {"title": target.email, "target": target, "roles": ROLES,
                                                "errors": errors or {}, "min_length": MIN_LENGTH,
                                                "is_self": target.id == user.id}, status_code=status_code)
 
 
 @router.get("/{user_id}")
-def edit_user(user_id: int, request: Request, user: StaffUser = Depends(admin), session: Session = Depends(get_session)):
+def edit_user(user_id: int, request: Request, user: AdminUser, session: forms.DbSession):
     return _edit_page(request, _get_or_404(session, user_id), user)
 
 
 @router.post("/{user_id}")
-def update_user(user_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
-                      session: Session = Depends(get_session)):
+def update_user(user_id: int, request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     target = _get_or_404(session, user_id)
     change = users.UserChange(role=forms.choice(form, "role", ROLES), active=forms.checkbox(form, "active"))
     try:
@@ -94,8 +93,7 @@ def update_user(user_id: int, request: Request, form: FormData = Depends(forms.f
 
 
 @router.post("/{user_id}/password")
-def reset_password(user_id: int, request: Request, form: FormData = Depends(forms.form_data), user: StaffUser = Depends(admin),
-                         session: Session = Depends(get_session)):
+def reset_password(user_id: int, request: Request, user: AdminUser, form: forms.Form, session: forms.DbSession):
     target = _get_or_404(session, user_id)
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     try:
