@@ -50,7 +50,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Dict, List, Optional, Pattern, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Pattern, Tuple
 
 EMERGENCY = "emergency"
 ABUSE = "abuse"
@@ -172,7 +172,7 @@ def _normalize(text: str) -> str:
     text = text.translate(_QUOTES).lower()
     text = _CONTRACTION_RE.sub(r"\1\2", text)
     text = _HAS_RE.sub(r"\1 has ", text)
-    text = _DECIMAL_RE.sub("", text)
+    text = _DECIMAL_RE.sub("p", text)  # "3.5" stays one token instead of ending a sentence
     text = _SENTENCE_END_RE.sub(" . ", text)
     text = text.replace(",", " , ")
     text = _OTHER_PUNCT_RE.sub(" ", text)
@@ -187,13 +187,6 @@ def _normalize(text: str) -> str:
 # =============================================================================================
 # Document: sentences, clauses and the cues read around a match
 # =============================================================================================
-
-# Clause boundaries inside a sentence (for negation windows and past/immediacy cues).
-_CLAUSE_BREAK_RE = re.compile(
-    r" (?:,|but|however|although|though|because|so|and then|then|while|until|since|after|before|and now|"
-    r"anyway|also|plus|except) (?=\S)"
-)
-
 
 class _Doc:
     __slots__ = ("text", "sent_starts", "sent_ends", "clause_starts", "clause_ends")
@@ -252,7 +245,7 @@ _NEGATION_RE = re.compile(
 # "no longer" / "not anymore" after the trigger: "he does not hit me anymore" is caught by the
 # rule shapes; "i am not suicidal anymore" by the negation before.
 _HYPOTHETICAL_RE = re.compile(
-    r" (?:if|whether|what if|in case|suppose|supposing|hypothetically|imagine|say|let us say|even if|unless|"
+    r" (?:if|whether|what if|in case|suppose|supposing|hypothetically|imagine|let us say|even if|unless|"
     r"when (?:someone|somebody|a person|you|people)|can (?:i|you|someone)|could (?:i|you)|is it (?:legal|illegal|a crime)|"
     r"would it be|what happens)(?: \w+)? $"
 )
@@ -263,7 +256,12 @@ _PAST_RE = re.compile(
     r"a (?:few|couple of) (?:days|weeks|months|years) ago|used to|in the past|back then|back in|previously|"
     r"years back|when (?:we|i) (?:were|was)|in (?:19|20)\d\d|since (?:19|20)\d\d|during (?:our|the|my) "
     r"(?:marriage|relationship)|before we (?:split|separated|divorced|broke up)|once|twice|several times|"
-    r"many times|\d+ times|a few times|in high school|as a (?:kid|child|teen|teenager)|when i was (?:a |\d|little|young|younger|pregnant))(?= )"
+    r"many times|\d+ times|a few times|in high school|as a (?:kid|child|teen|teenager)|when i was (?:a |\d|little|young|younger|pregnant)|"
+    r"(?:back )?in (?:january|february|march|april|may|june|july|august|september|october|november|december)|"
+    r"on (?:new years|christmas|thanksgiving|halloween|the fourth of july|my birthday|his birthday|her birthday)(?: eve| day)?|the night of|"
+    r"(?:i|we|my \w+|a neighbou?r|someone) called (?:911|the police|the cops)|(?:the )?police (?:came|arrived|showed up|took him|took her)|"
+    r"(?:was|got) arrested|went to the (?:er|hospital|emergency room)|took him away|took her away|pressed charges|filed a police report|reported it|"
+    r"pled guilty|pleaded guilty|was charged|got charged|bailed out|got out of jail)(?= )"
 )
 _HABITUAL_RE = re.compile(
     r" (?:every (?:day|night|week|weekend|time|other day|single day)|all the time|always|whenever|sometimes|often|"
@@ -282,25 +280,19 @@ _IMMEDIATE_RE = re.compile(
     r"please help|help me please|somebody help|someone help|anyone help|help us|send help|i am bleeding|bleeding|"
     r"can not breathe|call (?:911|the police) for me|i am hiding|hiding (?:from|in)|locked (?:myself|us) in|"
     r"again right now|he is back|she is back|came back|just (?:showed|turned) up|just got (?:here|home|back|in)|just came (?:in|home|over|back|in the door)|"
-    r"showed up (?:drunk|high|here|at my door)|broke in|kicked in (?:the|my) door|is banging|is pounding)(?= )"
+    r"showed up (?:drunk|high|here|at my door)|broke in|kicked in (?:the|my) door|is banging|is pounding|will not let go|will not let me go|"
+    r"is still (?:here|on me|hitting|holding)|are watching|is watching)(?= )"
 )
 # The strongest "now" cues: enough to escalate a habitual act ("he keeps showing up at my work") when
 # the place words of _IMMEDIATE_RE are part of the described act itself.
 _STRONG_NOW_RE = re.compile(
     r" (?:right now|as we speak|at the moment|at this moment|this (?:very )?(?:minute|second|moment)|currently|tonight|just now|"
-    r"a (?:few )?(?:minutes?|min) ago|\d+ (?:minutes?|mins?) ago|as i (?:type|write|speak|text)|please help|help me please|somebody help|"
+    r"a (?:few )?(?:minutes?|min) ago|\d+ (?:minutes?|mins?) ago|as i (?:type|write|speak|text)|somebody help|"
     r"someone help|send help|i am hiding|i am bleeding|on (?:his|her|their) way)(?= )"
 )
 _FEAR_RE = re.compile(
     r" (?:scared|afraid|terrified|frightened|fear|fearing|worried|panicking|panicked|think|believe|know|sure)(?= )"
 )
-# Legal-question framing: not a report of danger ("can i shoot someone who breaks in").
-_QUESTION_FRAME_RE = re.compile(
-    r" (?:can i|can you|am i allowed|is it legal|is it illegal|what happens|what is the (?:law|penalty|punishment)|"
-    r"what are the (?:laws|penalties)|how (?:long|much|many)|in general|generally|typically)(?= )"
-)
-
-
 def _negated(doc: _Doc, m: "re.Match", words: int = 3) -> bool:
     return bool(words) and bool(_NEGATION_RE.search(doc.before(m, words)))
 
@@ -334,7 +326,7 @@ _PERSON = (
     r"(?:kids|childrens|sons|daughters|childs) (?:dad|father|mom|mother)|(?:father|mother|dad|mom) of my (?:child|children|kids?|baby|son|daughter)|"
     r"family|in laws|man|guy|lover)"
 )
-_INTIMATE = rf"(?:he|she|(?:my|our|her|his|the|an|this) (?:{_PERSON}))"
+_INTIMATE = rf"(?:he|she|(?<![\w ] )(?:ex|husband|wife|boyfriend|girlfriend|fiance|stepdad|stepfather|ex husband|ex wife|ex boyfriend|ex girlfriend)(?= )|(?:my|our|her|his|the|an|this) (?:(?:moms|mothers|dads|fathers|daughters|sons|sisters|brothers|kids|aunts|friends|nieces|cousins) )?(?:{_PERSON}))"
 # Anyone at all (for violence happening now, a stranger counts as much as a partner).
 _ANYONE = (
     rf"(?:{_INTIMATE}|someone|somebody|some (?:man|guy|woman|lady|person|people|dude|one|body)|"
@@ -379,6 +371,8 @@ _OTHER = (
     r"grandma|grandmother|grandpa|grandfather|wife|husband|girlfriend|boyfriend|partner|neighbou?r|aunt|uncle|"
     r"cousin|sister in law|mother in law|dog|cat))"
 )
+_MINOR_RE = re.compile(r"\b(?:(?:he|she) is (?:only |just )?(?:[1-9]|1[0-7])(?: years old| yrs old| year old)?(?= [.,]| and| but| ?$| years)|"
+                       r"(?:a|my|our) (?:minor|teen|teenager|kid|child)\b|(?:[1-9]|1[0-7]) (?:years old|year old|yo)\b)")
 _VICTIM = rf"(?:(?P<me>{_ME})|(?P<child>{_CHILD})|(?P<other>{_OTHER}))"
 
 # Violence verbs in the progressive: "he is hitting me" is happening now.
@@ -389,7 +383,8 @@ _ACUTE_ING = (
     r"pushing|hurting|pulling (?:my|the) hair of|holding (?:a \w+ )?(?:to|against))"
 )
 _VIOLENT_VERB = (
-    r"(?:(?:find|hunt|track) (?:me|us|you) (?:down )?and (?:kill|hurt|shoot|stab|beat|murder)|kill|murder|hurt|harm|shoot|stab|beat|strangle|choke|rape|attack|burn|cut|drown|smother|suffocate|"
+    r"(?:(?:find|hunt|track) (?:me|us|you) (?:down )?and (?:kill|hurt|shoot|stab|beat|murder)|"
+    r"(?:take|grab|get|find) (?:me|us|you|the kids|the children|the baby|my \w+|our \w+|them) (?:\w+ )?and (?:kill|hurt|harm|beat|shoot|stab|murder) (?:me|us|you|them|him|her)|kill|murder|hurt|harm|shoot|stab|beat|strangle|choke|rape|attack|burn|cut(?! (?:me|us|you|him|her|them) (?:off|out|loose|a check|a deal|some slack|in))|drown|smother|suffocate|"
     r"break (?:my|your|his|her) (?:neck|legs?|arms?|face|jaw)|slit (?:my|your) throat|blow (?:my|your) (?:head|brains)|"
     r"beat (?:the \w+ out of|up)|put (?:me|us|you) in the (?:hospital|ground)|end (?:me|my life|you)|kidnap|take me out)"
 )
@@ -488,6 +483,8 @@ def _violence_progressive(doc, m):
         return None
     if m.group("other") and m.group("other").endswith(("dog", "cat")):
         return EMERGENCY, "violence_now"
+    if m.group("other") and _MINOR_RE.search(doc.sentence_text(m)):
+        return _now_or_past(doc, m, "child_danger", "child_abuse")  # "... is hitting her, she's 15"
     return _now_or_past(doc, m, _victim_category(m, now=True), _victim_category(m, now=False))
 
 
@@ -532,6 +529,19 @@ def _on_top(doc, m):
     return _now_or_past(doc, m, "violence_now", "past_violence")
 
 
+@rule("violence_now:keeps", rf"\b(?P<subj>{_ANYONE}) (?:keeps|kept|will not stop|wont stop|just keeps|is still) {_ACUTE_ING} {_VICTIM}\b",
+      "'He keeps slapping me and the kids are watching': repeated blows now, unless the sentence places them in the "
+      "past or in a habit ('every time he drinks').")
+def _keeps(doc, m):
+    if _FIGURATIVE_AFTER_VIOLENCE_RE.match(doc.after(m, 4)) or _hypothetical(doc, m) or _negated(doc, m, 2):
+        return None
+    clause = doc.clause_text(m).replace(" keeps ", " ").replace(" kept ", " ")
+    sentence = doc.sentence_text(m)
+    if (_past(clause) or _habitual(clause) or " kept " in m.group(0) + " ") and not _immediate(sentence):
+        return ABUSE, _victim_category(m, now=False)
+    return EMERGENCY, _victim_category(m, now=True)
+
+
 @rule("violence_now:killing", rf"\b(?P<subj>{_ANYONE}) (?:is|are) (?:(?:literally|actually|really|trying|going to) )?killing (?:me|us|{_CHILD})\b",
       "'He is killing me' is literal for a person subject; 'this fee is killing me' has no person subject, "
       "'my landlord is killing me with these fees' and 'my boss is killing me' are excluded as hyperbole.")
@@ -558,8 +568,8 @@ def _passive_now(doc, m):
     if re.match(r"^ with (?!(?:a|an|his|her|the|their|my) (?:\w+ )?(?:knife|gun|bat|belt|hammer|bottle|fist|fists|hand|hands|pipe|stick|rock|brick|chair|"
                 r"cord|wire|weapon|pan|shoe|phone|lamp|bottle)\b)", doc.after(m, 6)):
         return None  # "I keep getting hit with overdraft fees"
-    if re.match(r"^ (?:down|in the back|by (?:a|the|another) (?:bill|lawsuit|fee|fine|tax))\b", doc.after(m, 4)):
-        return None
+    if re.match(r"^ (?:down|off|out|in the back|by (?:a|the|another) (?:bill|lawsuit|fee|fine|tax))\b", doc.after(m, 4)):
+        return None  # "I'm getting kicked off Medicaid"
     category = "threat_now" if ("followed" in text or "chased" in text) else "violence_now"
     if "followed" in text or "chased" in text:
         return _now_or_past(doc, m, category, "stalking")
@@ -628,11 +638,13 @@ def _rampage(doc, m):
 # --- threats -----------------------------------------------------------------------------------
 
 _FUTURE = r"(?:(?:is|are) (?:going to|about to|coming to|on (?:his|her|their) way to|planning to|fixing to|gonna)|will|(?:is|are) (?:definitely|really|actually|literally) going to|might|could|may|would)"
-_THREAT_OBJECT = rf"(?:{_VICTIM}|you|the (?:house|place|apartment)(?: down)?|my (?:house|car|apartment)(?: down)?|(?= [.,]| (?:if|when|tonight|right now|and|for|once|too|again|soon|him|her)\b| ?$))"
+_THREAT_OBJECT = rf"(?:{_VICTIM}|you|the (?:house|place|apartment)(?: down)?|my (?:house|car|apartment)(?: down)?)"
+# After the verb: an object, or nothing but the end of the clause ("he says hell shoot", "... hurt them tonight").
+_THREAT_END = r"(?= [.,]| (?:if|when|tonight|right now|and|for|once|too|again|soon|him|her|today|now)\b| ?$)"
 
 
 @rule("threat_now:future", rf"\b(?P<subj>{_ANYONE}) (?P<modal>{_FUTURE}) (?:(?:really|actually|definitely|seriously|literally|just|probably|eventually|finally) )?"
-      rf"(?P<verb>{_VIOLENT_VERB}) (?P<obj>{_THREAT_OBJECT})(?!\w)",
+      rf"(?P<verb>{_VIOLENT_VERB})(?: (?P<obj>{_THREAT_OBJECT})(?!\w)|{_THREAT_END})",
       "'I'm scared he's going to kill me', 'he will hurt me if I leave' are threats to life now. Excluded: "
       "'my boss is going to kill me if I'm late' (figurative subject or trivial condition, nothing says it is "
       "meant), 'might/could/would' without fear, and negation ('he is not going to hurt me').")
@@ -643,7 +655,7 @@ def _threat_future(doc, m):
     modal, subj, verb = m.group("modal"), m.group("subj"), m.group("verb")
     if modal in ("might", "could", "may", "would") and not _FEAR_RE.search(doc.before(m, 6, within="sentence")):
         return None
-    if verb in ("cut", "harm", "hurt", "end you", "take me out") and not m.group("obj").strip():
+    if verb in ("cut", "harm", "hurt", "end you", "take me out", "kill", "murder", "attack", "beat") and not (m.group("obj") or "").strip():
         return None
     if verb == "burn" and not re.search(r"(?:house|place|apartment|car|me|us)", m.group(0)):
         return None
@@ -656,11 +668,11 @@ def _threat_future(doc, m):
     if cond and not fear_or_threat:
         if cond.group("how") == "for" or not _SERIOUS_CONDITION_RE.search(cond.group("what")):
             return None  # "she is going to kill me when she sees the bill", "... for telling mom"
-    if _FIGURATIVE_SUBJECT_RE.search(subj) and not (fear_or_threat or reporting):
+    if _FIGURATIVE_SUBJECT_RE.search(subj) and not fear_or_threat:
         return None  # "my boss is going to kill me"
     if _FIGURATIVE_AFTER_VIOLENCE_RE.match(after):
         return None
-    if m.group("child"):
+    if m.group("child") or re.search(r"\b(?:kids|children|baby|son|daughter)\b", verb):
         return EMERGENCY, "child_danger"
     # A threat reported in the past tense ("he said he would kill me") is abuse, unless immediate.
     pre = doc.text[doc.sentence(m.start())[0]:m.start()]
@@ -694,14 +706,14 @@ def _coming_to(doc, m):
       rf"is saying|keeps saying|says|said|told me|tells me|is telling me|is yelling|is screaming|is shouting|just said|just told me|"
       rf"is texting me|just texted me|texted me|swore|swears|promised|wrote|warned me|posted) (?:that )?(?:(?:he|she|they|you) )?"
       rf"(?:(?:is|are) going to |will |would |to |was going to |is gonna |gonna |could |might )?(?:(?:really|actually) )?(?P<what>{_VIOLENT_VERB}) "
-      rf"(?P<obj>(?:himself|herself|themselves) and (?:me|us|the kids|my \w+)|{_THREAT_OBJECT}|him|her|himself|herself)(?!\w)",
+      rf"(?:(?P<obj>(?:himself|herself|themselves) and (?:me|us|the kids|my \w+)|{_THREAT_OBJECT}|him|her|himself|herself)(?!\w)|{_THREAT_END})",
       "Threats of violence: present ('says he will shoot', 'is threatening to kill me', 'just threatened me') is an "
       "emergency; past or repeated ('threatened to kill me last year', 'keeps threatening') is abuse. Threats to sue, "
       "evict or report are not violence and do not match.")
 def _threatening(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
         return None
-    verb, obj = m.group("verb"), m.group("obj").strip()
+    verb, obj = m.group("verb"), (m.group("obj") or "").strip()
     if obj in ("himself", "herself"):
         return None  # handled by the self-harm rules about other people
     if _FIGURATIVE_SUBJECT_RE.search(doc.before(m, 3)) and not re.search(r"threat", verb):
@@ -752,7 +764,42 @@ def _threatening_me(doc, m):
                  r"teacher|classmate|tenant|roommate s \w+|security guard|guard|officer|police)\b", subj_zone) and not re.search(rf"\b{_INTIMATE}\b", subj_zone):
         # Threats by a stranger or a coworker are a legal question unless they are happening now.
         return (EMERGENCY, "threat_now") if _immediate(doc.sentence_text(m)) else None
+    if not re.search(r"\b(?:kill\w*|hurt\w*|hit\w*|beat\w*|gun|guns|knife|weapon|scared|afraid|terrified|violent|abus\w*|safe|police|911|restraining|"
+                     r"protective|stalk\w*|harass\w*|punch\w*|choke\w*|shov\w*|push\w*|attack\w*|burn|rape|threw|screams?|screaming|yell\w*|outside|door)\b", doc.text):
+        return None  # "my cousin keeps threatening me, saying I'm stealing": a dispute, not danger
+    if re.search(r"\b(?:keeps|kept|has been|have been|been|always)\b", m.group(0)) and not _STRONG_NOW_RE.search(doc.clause_text(m)):
+        return ABUSE, "threats"
     return _past_or_now(doc, m, "threats", "threat_now")
+
+
+@rule("threat_now:you_will_die", r"\b(?P<verb>says|said|told me|tells me|is saying|keeps saying|texted|texted me|is yelling|is screaming|just said|wrote|warned me)"
+      r"(?: that)?(?: (?:tonight|today|right now|soon))? (?:i am|i m|im|i will|you are|you will|we are|we will) (?:going to |gonna )?(?:die|be dead|not (?:live|survive|make it)|"
+      r"never see (?:tomorrow|the morning))\b|\bthis is (?:my|your|our) last (?:night|day)\b",
+      "'He told me tonight I'm going to die', 'he says I won't make it through the night'.")
+def _you_will_die(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m) or _JOKE_RE.search(doc.sentence_text(m)):
+        return None
+    if re.search(r"\b(?:doctor|doctors|nurse|hospital|cancer|disease|illness|hospice|diagnos\w*)\b", doc.sentence_text(m)):
+        return None  # a medical prognosis
+    verb = m.group("verb") or ""
+    if verb in ("said", "told me", "texted", "texted me", "wrote", "warned me") and (_past(doc.sentence_text(m)) or _habitual(doc.sentence_text(m))):
+        return _past_or_now(doc, m, "threats", "threat_now")
+    return EMERGENCY, "threat_now"
+
+
+@rule("threat_now:fuel", r"\b(?:poured|pouring|is pouring|spilled|splashed|splashing|spraying) (?:gas|gasoline|lighter fluid|kerosene|fuel|alcohol|bleach)(?: \w+){0,4} "
+      r"(?:on|over|around|all over|in) (?:me|us|the|my|our|him|her)|\b(?:threatening|threatens|is going|going|about) to (?:light|set|burn)(?: \w+){0,3} (?:it|the house|the place|the apartment|me|us|the room|everything)(?: on fire| down| up)?\b",
+      "Fuel poured out, or a threat to set the home or a person alight.")
+def _fuel(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    text = m.group(0)
+    if text.startswith(("threatening", "threatens", "is going", "going", "about")) and not re.search(
+            rf"\b(?:{_ANYONE}|gas|gasoline|lighter|match|matches|fire)\b", doc.before(m, 8, within="sentence") + doc.after(m, 6)):
+        return None
+    if re.search(r"\b(?:candle|candles|grill|bbq|fireplace|fire pit|stove|cigarette|trash|leaves)\b", doc.sentence_text(m)):
+        return None
+    return _now_or_past(doc, m, "threat_now", "threats")
 
 
 @rule("threat_now:fear_for_life", r"\b(?P<tense>fear|afraid|scared|terrified|feared|was afraid|was scared|feared|worried) (?:for )?(?:my|our) (?:life|lives|safety)\b",
@@ -822,6 +869,50 @@ def _presence(doc, m):
     return "context", "threat_now"  # resolved by `assess`: an emergency if the message speaks of abuse
 
 
+# --- backstop: an urgent plea next to a danger word -------------------------------------------------
+
+_PLEA_RE = re.compile(
+    r"(?:^|[ .,])(?:please help|pls help|help me please|help me now|help us|somebody help|someone help|anyone help|send help|"
+    r"call (?:911|the police|the cops) for me|i need help now|i need help right now|help help|sos|hurry)(?=[ .,]|$)|"
+    r"^ help(?: me)? (?!(?:me )?(?:with|understand|to|find|figure|file|get|fill|know|out|decide|write|choose|pick|sort|learn)\b)"
+)
+_DANGER_WORD_RE = re.compile(
+    r"\b(?P<violence>hitting|beating|punching|kicking|choking|strangling|attacking|hurting me|raping|stabbing|dragging|hit me|beat me|"
+    r"punched me|choked me|attacked me|stabbed me|raped me|bleeding)\b|\b(?P<weapon>gun|knife|shooting|shot)\b|"
+    r"\b(?P<threat>kill me|kill us|going to kill|will kill|threatening|coming for me|after me|following me)\b|"
+    r"\b(?P<intruder>breaking in|break in|broke in|in my house|in the house|intruder)\b|\b(?P<self>kill myself|suicide|suicidal|end my life|want to die)\b|"
+    r"\b(?P<trapped>locked in|trapped|locked me|won t let me leave|will not let me leave)\b"
+)
+_PLEA_FIGURATIVE_RE = re.compile(
+    r"\b(?:fee|fees|bill|bills|rent|debt|debts|interest|loan|credit|taxes|tax|paperwork|lawyer|attorney|landlord|boss|job|work|"
+    r"lawsuit|court|eviction|ticket|insurance|bank|collector|account|score|grade|exam|case|claim|benefits|deadline|lol|haha)\b"
+)
+
+
+@rule("backstop:plea", r"(?:^|[ .,])(?:please|pls|help|somebody|someone|anyone|send|call|i need|sos|hurry)\b",
+      "Backstop for phrasings no other rule knows: an urgent plea ('please help', 'someone help', 'call 911 for me') in "
+      "the same sentence as a danger word ('hitting', 'gun', 'kill me', 'breaking in', 'trapped') is an emergency. "
+      "Not when the sentence is about money, work or a legal process ('please help, this late fee is killing me').")
+def _plea(doc, m):
+    s0, s1 = doc.sentence(m.start())
+    sentence = doc.text[s0:s1]
+    if m.start() != doc.text.find(m.group(0), s0):
+        return None  # one decision per sentence
+    plea = _PLEA_RE.search(sentence)
+    if not plea:
+        return None
+    danger = _DANGER_WORD_RE.search(sentence)
+    if not danger or _PLEA_FIGURATIVE_RE.search(sentence):
+        return None
+    if _NEGATION_RE.search(sentence[max(0, danger.start() - 14):danger.start() + 1]):
+        return None
+    if _past(sentence) and not _STRONG_NOW_RE.search(sentence):
+        return None
+    kind = danger.lastgroup
+    return EMERGENCY, {"violence": "violence_now", "weapon": "weapon", "threat": "threat_now", "intruder": "intruder",
+                       "self": "self_harm", "trapped": "trapped"}[kind]
+
+
 # --- weapons -------------------------------------------------------------------------------------
 
 @rule("weapon:pointing", rf"\b(?:is |are |was |keeps )?(?P<verb>pointing|aiming|waving|swinging|brandishing|pointed|aimed|waved|swung|brandished|pulled|pulls|"
@@ -837,7 +928,12 @@ def _pointing(doc, m):
         if re.match(r" (?:was|were|kept) ", " " + (m.group(0).split(" ")[0]) + " "):
             return _past_or_now(doc, m, "threats", "weapon")
         return _now_or_past(doc, m, "weapon", "threats")
-    return _past_or_now(doc, m, "threats", "weapon")
+    # "he pointed a gun at me", "he put a knife to my throat": told right after it happened unless the
+    # sentence places it in the past ("last year", "on new years eve", "I called 911 after ...").
+    sentence = doc.sentence_text(m)
+    if _past(sentence) or _habitual(sentence):
+        return _past_or_now(doc, m, "threats", "weapon")
+    return EMERGENCY, "weapon"
 
 
 @rule("weapon:has", rf"\b(?P<subj>{_ANYONE}) (?:(?:just|now|also|still) )?(?P<verb>has|have|got|is holding|is carrying|is getting|went to get|is loading|loaded|"
@@ -938,6 +1034,9 @@ def _threat_with_weapon(doc, m):
 def _at_head(doc, m):
     if _NOT_A_WEAPON_RE.search(doc.text[max(0, m.start() - 12):m.end()]) or _negated(doc, m, 3):
         return None
+    sentence = doc.sentence_text(m)
+    if re.search(r"\b(?:held|had|put|pressed|pointed|was|were)\b", doc.before(m, 3)) and (_past(sentence) or _habitual(sentence)):
+        return _past_or_now(doc, m, "threats", "weapon")  # "I called 911 after he held a knife to my throat"
     return _now_or_past(doc, m, "weapon", "threats")
 
 
@@ -946,6 +1045,11 @@ def _at_head(doc, m):
 def _gunpoint(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
         return None
+    if re.search(r"\b(?:was|were|got|had been|been)\b", doc.before(m, 4)):
+        # "I was robbed at gunpoint": over, and not abuse unless a partner did it.
+        if not re.search(rf"\b(?:{_INTIMATE})\b", doc.sentence_text(m)) or re.search(r"\b(?:robbed|mugged|carjacked|held up)\b", doc.before(m, 4)):
+            return (EMERGENCY, "weapon") if _STRONG_NOW_RE.search(doc.sentence_text(m)) else None
+        return _past_or_now(doc, m, "threats", "weapon")
     return _now_or_past(doc, m, "weapon", "threats")
 
 
@@ -1007,14 +1111,22 @@ def _breaking_in(doc, m):
     return EMERGENCY, "intruder"
 
 
-@rule("intruder:broke_in", rf"\b(?P<subj>{_INTRUDER_SUBJ}) (?:just )?(?:broke|busted|kicked|smashed|forced|climbed|snuck|got) (?:in|into|down|through|open|(?:my|the|our) (?:\w+ )?(?:door|window)|"
-      rf"(?:their|his|her) way in)(?: (?:my|the|our) (?:\w+ )?{_PLACE})?(?P<rest>(?: \w+){{0,8}})",
+@rule("intruder:broke_in", rf"\b(?P<subj>{_INTRUDER_SUBJ}) (?:just )?(?:broke|busted|kicked|smashed|forced|climbed|snuck|got|walked|barged|came|let (?:himself|herself|themselves)) (?:into|in|down|through|open|(?:my|the|our) (?:\w+ )?(?:door|window)|"
+      rf"(?:their|his|her) way in)\b(?: (?:my|the|our) (?:\w+ )?{_PLACE})?(?P<rest>(?: \w+){{0,8}})",
       "'Someone broke in and is still inside', 'he just kicked in the door': the break-in is not over.")
 def _broke_in(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
         return None
     rest = m.group("rest")
-    if re.search(r"\bjust\b", m.group(0)) or re.search(r"\b(?:still|is|are|inside|here|in the house|hiding|upstairs|downstairs|coming)\b", rest) \
+    sentence = doc.sentence_text(m)
+    if re.search(r"\b(?:landlord|property manager|maintenance|super|repairman|plumber|contractor|police|officers?|sheriff|inspector|roommate|"
+                 r"boyfriend|girlfriend|husband|wife|son|daughter|kids?|dog|cat)\b", doc.before(m, 4, within="sentence") + m.group("subj")) \
+            and not re.search(r"\b(?:scared|afraid|terrified|threat\w*|gun|knife|broke|kicked|smashed|forced|my ex|abus\w*|restraining)\b", sentence):
+        return None
+    if re.search(r"\b(?:walked|came|let)\b", m.group(0)) and not re.search(r"\b(?:will not leave|refuses to leave|won t leave|is still|are still|scared|afraid|"
+                                                                          r"threat\w*|gun|knife|stranger|do not know|dont know|right now)\b", rest + " " + sentence):
+        return None
+    if re.search(r"\bjust\b", m.group(0)) or re.search(r"\b(?:still|is|are|inside|here|in the house|hiding|upstairs|downstairs|coming|will not leave|refuses)\b", rest) \
             or _immediate(doc.sentence_text(m)):
         if _past(doc.clause_text(m)) and not _immediate(doc.sentence_text(m)):
             return None
@@ -1147,6 +1259,9 @@ def _i_am_trapped(doc, m):
     text = m.group(0)
     if _NOT_TRAP_RE.search(text + after[:30]) and not m.group("place"):
         return None
+    if re.match(r"^ (?:until|till|for (?:the |another |a |one |two |three |six |twelve |\d+ )?(?:more )?(?:years?|months?|more|rest)|to (?:a|the|my|this) (?:lease|contract|rate|plan))\b", after) \
+            and not m.group("place"):
+        return None  # "I'm locked in until next August" (a lease)
     if re.match(r"^ (?:a |an |this |my |the )?(?:lease|contract|loan|job|marriage|timeshare|cycle|deal|plan|agreement|situation|"
                 r"subscription|mortgage|traffic|rate|bad|toxic|dead end|limbo|the system|the middle|a rut|rut)\b", after):
         return None
@@ -1190,6 +1305,9 @@ def _wont_let_leave(doc, m):
     if re.search(r"\b(?:boss|manager|supervisor|employer|company|school|teacher|landlord|principal|coach|hospital|doctor|airline|"
                  r"bank|police|officer|judge|court)\b", subj):
         return None
+    if subj in ("they", "people") and re.search(r"\b(?:would not|did not|never)\b", m.group(0)) and not re.search(
+            r"\b(?:gun|knife|threat\w*|hit|hurt|locked|scared|kidnap\w*|held)\b", doc.sentence_text(m)):
+        return None  # "they wouldn't let me leave until I signed" (a sales pitch)
     after = doc.after(m, 6)
     if re.match(r"^ (?:early|work|my job|the job|on (?:time|vacation|break|lunch)|for (?:lunch|vacation|the day|break|work|a trip|the weekend)|"
                 r"the (?:lease|contract|apartment lease|country|state|job|company|program|military)|my (?:lease|contract|shift)|"
@@ -1216,7 +1334,7 @@ def _took_phone(doc, m):
 # --- children in danger ---------------------------------------------------------------------------
 
 @rule("child_danger:locked_in_car", rf"\b(?P<child>{_CHILD}|a (?:kid|child|baby|toddler|dog)|kids|children|my dog) (?:is|are|was|were|got|has been|have been|just got) "
-      r"(?:locked|trapped|stuck|left|shut) (?:alone |inside )?in (?:a|the|my|his|her|our|their|this) (?:hot |locked |running )?(?:car|vehicle|truck|van|suv|pool|trunk)",
+      r"(?:(?:locked|trapped|stuck|left|shut) (?:alone |inside )?|alone |sitting alone |by (?:himself|herself|themselves) )in (?:a|the|my|his|her|our|their|this) (?:hot |locked |running )?(?:car|vehicle|truck|van|suv|pool|trunk)",
       "A child locked in a car (heat) is a 911 emergency.")
 def _child_in_car(doc, m):
     if _negated(doc, m, 3) or _hypothetical(doc, m):
@@ -1243,6 +1361,17 @@ def _child_state(doc, m):
     if re.search(r"\bin danger\b", text) and re.match(r"^ of\b", rest):
         return None
     return _now_or_past(doc, m, "child_danger", "child_abuse")
+
+
+@rule("child_danger:medical", rf"\b(?P<child>{_CHILD})(?: \w+){{0,5}}? (?:and )?(?:can not breathe|cant breathe|stopped breathing|is not breathing|is turning blue|turned blue|"
+      r"is choking|is unconscious|is unresponsive|will not wake up|passed out|is having a seizure|is seizing|is convulsing|fell (?:in|into) the (?:pool|water|lake|river))\b",
+      "A child not breathing, choking, unconscious: call 911.")
+def _child_medical(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    if re.search(r"\b(?:stopped breathing|turned blue|passed out|fell (?:in|into))\b", m.group(0)) and not (_immediate(doc.sentence_text(m)) or re.search(r"\b(?:just|and (?:is|can not|will not))\b", doc.sentence_text(m))):
+        return None  # "a kid passed out at practice, admin shrugged" is a past event
+    return _now_or_past(doc, m, "child_danger", "child_abuse", habitual=False)
 
 
 @rule("child_danger:taken", rf"\b(?P<subj>someone|somebody|a (?:man|woman|stranger|guy)|(?:a|some) strangers?|they|he|she|my ex|(?:my|the|our) (?:\w+ )?(?:husband|boyfriend|ex))"
@@ -1287,6 +1416,9 @@ _SELF_HARM_FIGURATIVE_AFTER_RE = re.compile(
 @rule("self_harm:kill_myself", r"\b(?P<phrase>kill(?:ing)? myself|killed myself|end(?:ing)? my (?:own )?life|take (?:my|my own) life|taking my (?:own )?life|"
       r"end(?:ing)? it all|hurt(?:ing)? myself|harm(?:ing)? myself|cut(?:ting)? myself|hang(?:ing)? myself|shoot(?:ing)? myself|off myself|"
       r"overdos(?:e|ing) on purpose|self harm(?:ing)?|unalive myself|un alive myself|end(?:ing)? things for good|"
+      r"(?:use|turn|point|pointing|using|turning) (?:it|the gun|the knife|the pills|them|my gun) on myself|"
+      r"(?:drive|driving|crash|crashing|steer|steering|swerve|swerving) (?:my car |the car |my truck |the truck )?(?:off|into) (?:a|the) (?:bridge|cliff|wall|tree|river|lake|"
+      r"overpass|oncoming traffic|semi|train|ditch)|(?:step|stepping|jump|jumping|walk|walking) in front of (?:a|the) (?:train|bus|truck|car|semi)|"
       r"(?:jump|jumping) (?:off|from) (?:a|the|this) (?:bridge|roof|building|balcony|overpass|cliff)|"
       r"(?:take|taking|swallow|swallowing) (?:all|a bunch|a bottle|a handful) (?:of )?(?:my |the |these |those )?(?:pills|meds|medication|sleeping pills)|"
       r"(?:going to|gonna|about to|want to|will) (?:take|swallow) (?:them|all of them|it) all(?= .*\b(?:pills|meds|medication|bottle)\b| ?$)|"
@@ -1314,6 +1446,9 @@ def _kill_myself(doc, m):
             return None
     if phrase.startswith("self harm") and re.match(r"^ (?:policy|policies|training|prevention|awareness|program|clause)\b", after):
         return None
+    if phrase.startswith("self harm") and re.search(r"\b(?:my|his|her|our) (?:\w+ )?(?:son|daughter|kid|child|teen|brother|sister|friend|student|patient|client)\b|\b(?:he|she|they) (?:is|has|was|have)\b", doc.sentence_text(m)) \
+            and not re.search(r"\b(?:i am|i have been|i keep|i want|i will|i)\s*$", before.strip() + " "):
+        return None  # someone else's history of self-harm (a school or health question)
     if re.search(r"\b(?:almost|nearly|accidentally)\b", before) and phrase.startswith("kill"):
         return None  # "I almost killed myself on those stairs"
     if phrase.startswith("killed myself"):
@@ -1384,14 +1519,15 @@ def _want_to_die(doc, m):
     return EMERGENCY, "self_harm"
 
 
-@rule("self_harm:no_reason", r"\b(?:(?:i )?(?:do not|dont) want to (?:live|be alive|exist|wake up|go on)(?: anymore| any more| like this)?(?= \.| ,| $| anymore| any more| i | and | but )|"
+@rule("self_harm:no_reason", r"\b(?:(?:i )?(?:do not|dont) want to (?:live|be alive|exist|wake up|go on)(?: anymore| any more| like this)?(?= \.| ,| $| anymore| any more| i | and | but | tomorrow| again| ever| in the morning)|"
       r"(?:there is )?no (?:reason|point) (?:to|in|of) (?:live|living|go on|going on|being alive|life)|nothing (?:left )?to live for|"
       r"(?:do not|dont|can not|cant) see (?:the|any|a) (?:point|reason) (?:in|of|to) (?:living|life|going on|being alive|live)|"
       r"(?:can not|cant) go on (?:living|anymore|any more|like this anymore)|better off (?:dead|without me)|"
       r"wish i (?:was|were) (?:dead|never born)|wish i (?:could )?(?:die|just die|disappear forever)|i (?:should|could|might as well) just die|"
       r"(?:ready|going|about|planning) to end (?:my life|it all|it tonight|things tonight)|(?:say|said) goodbye (?:to everyone )?forever|"
       r"(?:life is not|life isnt) worth (?:living|it)|done (?:with|living) (?:life|living)|tired of (?:living|being alive)|"
-      r"want (?:it all|everything|the pain|my life) to (?:end|be over|stop)|nobody would (?:miss|care if) me|world would be better without me)",
+      r"want (?:it all|everything|the pain|my life) to (?:end|be over|stop)|(?:so |really |just )?tired of (?:living|life|being alive|existing)|"
+      r"wrote (?:my |a )?(?:goodbye|suicide) (?:letters?|notes?)|ready to die|nobody would (?:miss|care if) me|world would be better without me)",
       "Hopelessness phrased as not wanting to live. 'I don't want to live here anymore' (housing) does not match "
       "because 'live' must end the phrase.")
 def _no_reason(doc, m):
@@ -1457,7 +1593,7 @@ _NOT_VIOLENCE_AFTER_RE = re.compile(
 _PAST_VIOLENCE_VERB = (
     r"(?:hit|hits|beat|beats|beaten|punched|punches|slapped|slaps|kicked|kicks|choked|chokes|strangled|strangles|shoved|shoves|pushed|pushes|"
     r"attacked|attacks|assaulted|assaults|abused|abuses|abusing|hurt|hurts|bit|bites|burned|burns|burnt|stabbed|stabs|shot|dragged|drags|"
-    r"grabbed|grabs|slammed|slams|smacked|smacks|raped|rapes|molested|molests|threw (?:me|us|(?:\w+ ){1,2}at (?:me|us))|throws (?:me|(?:\w+ ){1,2}at (?:me|us))|"
+    r"grabbed|grabs|slammed|slams|smacked|smacks|raped|rapes|molested|molests|threw (?:me|us|(?:\w+ ){1,2}at (?:me|us|my (?:head|face)))|throws (?:me|(?:\w+ ){1,2}at (?:me|us|my (?:head|face)))|held me (?:against|by|down|under)|dragged me|pulled me by|"
     r"broke (?:my|our) (?:nose|arm|ribs?|jaw|wrist|finger|hand|leg|tooth|teeth)|gave me a black eye|tried to (?:kill|choke|strangle|drown|stab|smother|run over)|"
     r"beat up|beats up|beating|hitting|punching|kicking|choking|strangling|slapping|spit on|spits on|headbutted|pinned|pins|held me down|holds me down|"
     r"(?:(?<=used to )|(?<=would ))(?:hit|beat|punch|slap|kick|choke|strangle|shove|push|attack|hurt|bite|burn|stab|drag|grab|slam|smack|rape|molest|abuse|throw \w+ at)|"
@@ -1465,17 +1601,29 @@ _PAST_VIOLENCE_VERB = (
 )
 
 
-@rule("abuse:past_violence", rf"\b(?P<subj>{_INTIMATE}) (?P<adv>(?:(?:has|had|have|always|often|sometimes|used to|would|once|also|then|even|again|repeatedly|"
+@rule("abuse:past_violence", rf"\b(?P<subj>{_INTIMATE}|and|and then|then) (?P<adv>(?:(?:has|had|have|always|often|sometimes|used to|would|once|also|then|even|again|repeatedly|only|"
       rf"constantly|still|physically|violently|badly|brutally|literally|actually|never|did|does|do|is|was|been|keeps|kept|started|starts) ){{0,3}})"
       rf"(?P<verb>{_PAST_VIOLENCE_VERB}) (?:(?P<me>{_ME}|my (?:face|head|arm|neck|body|back|stomach|belly|chest|eye|mouth|ribs|hair))|(?P<child>{_CHILD})|(?P<other>"
-      r"(?:my|his|her|our) (?:mom|mother|mum|sister|grandma|grandmother|dog|cat|pregnant \w+)))?",
+      r"(?:my|his|her|our) (?:mom|mother|mum|sister|grandma|grandmother|dog|cat|pregnant \w+))|(?P<her>her))?",
       "Violence by a partner or family member that is past or habitual ('he hit me last year', 'she slaps me when "
       "she drinks', 'my stepdad beats my little brother'). Immediacy cues make it an emergency ('he hit me and I'm "
       "bleeding', 'he hit me again tonight'). A car hitting me, 'hit me up', 'hit me with a lawsuit', 'beat me at "
       "chess' are not violence.")
 def _past_violence(doc, m):
     verb = m.group("verb")
-    has_obj = bool(m.group("me") or m.group("child") or m.group("other"))
+    subj = m.group("subj")
+    sentence = doc.sentence_text(m)
+    if subj in ("and", "and then", "then"):
+        # "my husband got drunk and punched me": the subject is earlier in the sentence.
+        pre = doc.text[doc.sentence(m.start())[0]:m.start()].split(" , ")[-1]
+        if not re.match(rf"\s*(?:\w+ ){{0,4}}?(?:{_INTIMATE}) ", pre):
+            return None  # the clause must open with the partner / family member as its subject
+    if m.group("her"):
+        # "he beat her so bad she went to the ER": a daughter, sister or mother hurt by her partner.
+        if not re.search(r"\bmy (?:daughter|sister|mom|mother|mum|niece|granddaughter|aunt|friend|grandma|grandmother|best friend|cousin)\b", doc.text) \
+                or verb in ("shot", "stabbed", "stabs"):
+            return None
+    has_obj = bool(m.group("me") or m.group("child") or m.group("other") or m.group("her"))
     if not has_obj and not re.match(r"^(?:threw|broke|gave|tried|physically|put|puts|laid|got|gets|held|holds|spit|spits|beat up|beats up)", verb):
         return None
     adv = m.group("adv") or ""
@@ -1488,24 +1636,23 @@ def _past_violence(doc, m):
     after = doc.after(m, 6)
     if _NOT_VIOLENCE_AFTER_RE.match(after):
         return None
+    if re.match(r"^(?:kick|threw|throws|cut)", verb) and re.match(r"^ (?:out|off)\b(?! of (?:a|the|his|her|my) (?:moving )?(?:car|window|truck|vehicle|balcony))", after):
+        return None  # "my mom kicked me out", "he threw me out of the house" (housing, not violence)
     if verb in ("hurt", "hurts") and re.match(r"^ (?:my (?:feelings|credit|case|chances|business|reputation|career)|(?:my )?feelings|financially|emotionally)\b", after):
         return None
     if verb in ("shot", "shoots") and not has_obj:
         return None
     if verb in ("abused", "abuses", "abusing") and re.match(r"^ (?:(?:his|her|the|their) (?:power|position|authority|discretion)|drugs|alcohol|substances)\b", after):
         return None
-    subj = m.group("subj")
     if re.search(r"\b(?:man|guy)\b", subj) and not re.search(r"\b(?:my|our|her|his) (?:man|guy)\b", subj):
         return None  # "the man hit me" = a stranger: assault, not abuse
     child = bool(m.group("child"))
-    sentence = doc.sentence_text(m)
     before_match = doc.before(m, 3)
     if re.search(r"\bjust\b", adv + before_match) and not _past(doc.clause_text(m)):
         return EMERGENCY, "child_danger" if child else "violence_now"
-    if _immediate(sentence) and not (_past(doc.clause_text(m)) and not _immediate(doc.clause_text(m))):
-        # "he hit me and i am bleeding", "she punched me tonight"
-        return EMERGENCY, "child_danger" if child else "violence_now"
-    return ABUSE, "child_abuse" if child else ("sexual_abuse" if verb in ("raped", "rapes", "molested", "molests") else "past_violence")
+    # "he hit me and i am bleeding", "she punched me tonight" are now; "he hit me last year" is not.
+    past = "child_abuse" if child else ("sexual_abuse" if verb in ("raped", "rapes", "molested", "molests") else "past_violence")
+    return _past_or_now(doc, m, past, "child_danger" if child else "violence_now")
 
 
 @rule("abuse:i_was", r"\b(?:i|we) (?:was|were|have been|ve been|had been|am being|am|got|get|keep getting|have|has been) (?:(?:repeatedly|constantly|physically|sexually|"
@@ -1596,10 +1743,12 @@ def _emotional_abuse(doc, m):
       r"messaging|emailing|contacting|driving by|drives by|drove by|parking outside|parks outside|spying on|spies on|monitoring|monitors|"
       r"cyberstalking|creating fake accounts|made fake accounts|makes fake accounts)(?P<obj> (?:me|us|my|at my|outside my|on me|around my|"
       r"everywhere|to my|where|me everywhere|home|me home|me to|me around|(?:my )?(?:house|home|work|job|apartment|school|car|phone|location))(?: \w+){0,3})?|"
-      r"\b(?P<noun>stalker|cyberstalking|cyber stalking|stalking me|stalked me|death threats?|(?:sending|sent|sends|send|leaving|left|leaves|posting|posted|posts) me (?:threatening|scary|violent|creepy|death threat) (?:messages|texts|emails|voicemails|voice mails|notes|letters|dms))\b|"
+      r"\b(?P<noun>stalker|cyberstalking|cyber stalking|stalking me|stalked me|death threats?|"
+      r"(?:posted|posting|posts|made|making|sent|sending|sends|left|leaving|leaves|wrote|writing) threats (?:about|against|to|on) me|"
+      r"(?:leaving|left|leaves|keeps leaving) (?:notes|things|flowers|gifts|messages|letters|dead \w+) (?:on|at|in|outside) (?:my|our) (?:car|door|porch|house|apartment|mailbox|windshield)|(?:sending|sent|sends|send|leaving|left|leaves|posting|posted|posts) me (?:threatening|scary|violent|creepy|death threat) (?:messages|texts|emails|voicemails|voice mails|notes|letters|dms))\b|"
       r"\b(?:put|placed|installed|hid|found) (?:a|an) (?:gps|tracker|tracking device|air ?tag|tile tracker|hidden camera|camera|spy app|tracking app) (?:on|in) (?:my|our)\b|"
       r"\b(?:tracking|tracks|tracked|monitoring|monitors|reading|reads|checks|checking|goes through|went through) (?:my|our) (?:phone|location|car|texts|messages|emails|"
-      r"calls|every move|whereabouts)\b|\bwill not leave me alone\b|\bwont leave me alone\b|\bkeeps (?:calling|texting|messaging|showing up)\b)",
+      r"calls|every move|whereabouts)\b|\bwill not leave me alone\b|\bwont leave me alone\b|\bkeeps (?:calling|texting|messaging)\b)",
       "Stalking and harassment by a person: following, showing up, tracking, a GPS on my car, won't leave me "
       "alone. Calls from a debt collector or a company, and 'stalking horse' bids, are not stalking.")
 def _stalking(doc, m):
@@ -1614,8 +1763,13 @@ def _stalking(doc, m):
     verb = m.group("verb") or ""
     obj = m.group("obj") or ""
     noun = m.group("noun") or ""
-    if noun.startswith(("death threat", "sending", "sent", "sends", "send", "leaving", "left", "leaves", "posting", "posted", "posts")):
+    if noun.startswith(("death threat", "sending", "sent", "sends", "send", "posting", "posted", "posts", "made", "making", "wrote", "writing")) \
+            or "threats" in noun:
         return _past_or_now(doc, m, "threats", "threat_now")
+    if noun.startswith(("leaving", "left", "leaves", "keeps leaving")):
+        if not re.search(r"\b(?:ex|husband|wife|boyfriend|girlfriend|partner|stalker|someone|somebody|he|she|scared|afraid|creepy)\b", doc.sentence_text(m)):
+            return None
+        return _past_or_now(doc, m, "stalking", "threat_now")
     if verb in ("texting", "calling", "messaging", "emailing", "contacting") and not re.search(r"\b(?:won t stop|will not stop|nonstop|non stop|harass\w*|threat\w*|scared|afraid|"
                                                                                              r"fake (?:accounts?|numbers?|profiles?)|new numbers?|different numbers?|"
                                                                                              r"find me|where i (?:am|live|work|moved)|figure out where|"
@@ -1654,10 +1808,10 @@ def _stalking(doc, m):
 
 @rule("abuse:controlling", rf"\b(?P<subj>{_INTIMATE}|and|also) (?:(?:always|still|also|never|even|now|just|already|has|had|keeps|constantly|completely) ){{0,2}}"
       r"(?P<verb>controls|controlled|takes|took|keeps|kept|holds|held|hides|hid|read|checked|went through|won t give me|will not give me|refuses to give me|withholds|withheld|"
-      r"will not let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|wont let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|"
+      r"will not let me (?:work|drive|go out)|will not let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|wont let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|"
       r"does not let me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|never lets me (?:have|see|talk to|call|visit|work|go|drive|use|touch|access|get|keep)|"
       r"isolates|isolated|cut me off from|tracks|monitors|checks|reads|destroyed|destroys|broke|breaks|smashed|smashes) "
-      r"(?P<obj>(?:all )?(?:of )?(?:my|our|the|me from my|me from) (?:\w+ )?(?:money|paycheck|paychecks|wages|pay|bank card|debit card|credit cards?|cards|bank account|phone|"
+      r"(?P<obj>(?<=me work)|(?<=me drive)|(?<=me go out)|every (?:dollar|penny|cent)|what i (?:eat|wear|spend|buy)|who i (?:see|talk to|text)|everything i do|(?:all )?(?:of )?(?:my|our|the|me from my|me from) (?:\w+ )?(?:money|paycheck|paychecks|wages|pay|bank card|debit card|credit cards?|cards|bank account|phone|"
       r"car keys|keys|passport|documents|id|green card|papers|immigration papers|birth certificate|social security card|friends|family|mom|mother|parents|"
       r"sister|brother|kids|children|everything|medication|meds|car|job|own money|messages|texts|location)|me|friends|family|anyone|my own money|money|a job|a phone)",
       "A controlling partner: takes the paycheck, hides the passport, won't let me see my family, isolates me. "
@@ -1672,6 +1826,12 @@ def _controlling(doc, m):
         if not re.search(r"\b(?:husband|wife|boyfriend|girlfriend|partner|ex|fiance|fiancee|spouse|abuser)\b", sentence):
             return None
         subj = "he"
+    if subj in ("he", "she") and verb in ("takes", "took", "keeps", "kept", "holds", "held", "hides", "hid", "withholds", "withheld", "destroyed", "destroys",
+                                          "broke", "breaks", "smashed", "smashes") \
+            and not re.search(r"\b(?:passport|documents|id|green card|papers|immigration papers|birth certificate|social security card|medication|meds)\b", obj) \
+            and not re.search(r"\b(?:husband|wife|boyfriend|girlfriend|partner|ex|fiance|fiancee|spouse|abuser|dad|father|mom|mother|son|"
+                              r"daughter|brother|sister|married|relationship|abus\w*|control\w*|hit\w*|violent)\b", doc.text):
+        return None  # "my lawyer ... he took my money and did nothing"
     if re.search(r"\b(?:kids|children|son|daughter)\b", obj) and not re.search(r"\b(?:abus\w*|hit\w*|hurt\w*|threat\w*|violent|scared|afraid)\b", sentence):
         return None  # custody / visitation
     if re.search(r"\b(?:son|daughter|mom|mother|dad|father|parents)\b", subj) and not re.search(r"\b(?:abus\w*|hit\w*|hurt\w*|threat\w*|violent|scared|afraid|control\w*)\b", sentence):
@@ -1713,6 +1873,18 @@ def _fear_of(doc, m):
     return _past_or_now(doc, m, "abuse", "threat_now")
 
 
+@rule("abuse:intimate_images", r"\b(?:posted|posting|posts|shared|sharing|shares|sent|sending|leaked|leaking|uploaded|threatened to (?:post|share|send|leak)|"
+      r"threatening to (?:post|share|send|leak)|threatens to (?:post|share|send|leak)) (?:an? |my |some |the |our )?(?:intimate|nude|naked|private|sexual|explicit|sex) "
+      r"(?:video|videos|photos?|pictures?|pics|images?|tape)\b|\b(?:post|share|send|leak|posted|shared|leaked) my nudes\b",
+      "Intimate images shared or threatened (image-based abuse).")
+def _intimate_images(doc, m):
+    if _negated(doc, m, 3) or _hypothetical(doc, m):
+        return None
+    if re.search(r"\b(?:accus\w*|claims? (?:i|that i)|says? i|said i)\b", doc.sentence_text(m)):
+        return None
+    return ABUSE, "abuse"
+
+
 @rule("abuse:order_violated", r"\b(?:violated|violates|violating|broke|breaking|broken|ignores|ignoring|ignored) (?:the |my |a |his |her |our |that )?(?:temporary )?"
       r"(?:restraining order|protective order|protection order|order of protection|tro|no contact order|stay away order|peace order)\b|"
       r"\b(?:restraining order|protective order|protection order|order of protection|no contact order) (?:was |is |has been |got )?(?:violated|broken|ignored)\b|"
@@ -1727,8 +1899,8 @@ def _order_violated(doc, m):
     return _past_or_now(doc, m, "stalking", "threat_now")
 
 
-@rule("abuse:violence_reported", rf"\b(?:for|after|from|because of|over) (?:him |her )?(?P<verb>hitting|beating|choking|strangling|punching|kicking|assaulting|attacking|"
-      rf"hurting|raping|stabbing|slapping|shoving|pushing|beating up|threatening) (?:(?P<me>me|us)|(?P<child>{_CHILD}))\b",
+@rule("abuse:violence_reported", rf"\b(?:for|after|from|because of|over|to) (?:him |her )?(?P<verb>hitting|beating|choking|strangling|punching|kicking|assaulting|attacking|"
+      rf"hurting|raping|stabbing|slapping|shoving|pushing|beating up|threatening|throwing \w+ at) (?:(?P<me>me|us)|(?P<child>{_CHILD})|(?P<other>(?:my|his|her|our) (?:mom|mother|mum|sister|grandma|grandmother|dad|father|brother|aunt)))\b",
       "Violence named as the reason for an arrest or an order ('my ex got arrested for hitting me', 'he went to jail "
       "after choking me'): the writer was hurt, so this is abuse (an emergency only with a cue of now).")
 def _violence_reported(doc, m):
@@ -1740,8 +1912,8 @@ def _violence_reported(doc, m):
     if re.search(r"\b(?:accus\w*|claims?|says? (?:i|that i)|alleg\w*|falsely|lying)\b", pre):
         return None
     child = bool(m.group("child"))
-    past = "child_abuse" if child else ("threats" if m.group("verb") == "threatening" else "past_violence")
-    return _past_or_now(doc, m, past, "child_danger" if child else "violence_now")
+    # The violence is the reason for an arrest, a charge or an order: it is over.
+    return ABUSE, "child_abuse" if child else ("threats" if m.group("verb") == "threatening" else "past_violence")
 
 
 @rule("abuse:sexual", rf"\b(?P<subj>{_INTIMATE}|someone|somebody|a (?:man|guy|woman|teacher|coach|neighbou?r|relative|family member)|my (?:teacher|coach|"
@@ -1770,6 +1942,7 @@ def _sexual(doc, m):
 # =============================================================================================
 
 _HYPO_LEGAL_RE = re.compile(
+    r"\b(?:can|could|will|would|might|may) (?:they|he|she|someone|somebody|the \w+|my \w+) (?:really )?(?:have|get) (?:me|him|her|you|us|them) (?:arrested|charged|deported|detained)\b|"
     r"\b(?:can|could|will|would|might|may|should|do|does) (?:i|you|he|she|they|someone|somebody|a person|people|my \w+|we|a \w+) (?:\w+ )?(?:be|get|go to) "
     r"(?:arrested|charged|deported|detained|jailed|locked up|evicted)\b|"
     r"\b(?:if|when|what happens if|what happens when|in case|so that|before|unless) (?:i|you|he|she|they|someone|somebody|a person|people|my \w+|we) "
@@ -1785,7 +1958,7 @@ _GENERAL_QUESTION_RE = re.compile(
 )
 _PERSONAL_RE = re.compile(r"\b(?:i|me|my|we|our|us|mine|myself|he|she|him|her|they|them|his|their)\b")
 _LONG_AGO_RE = re.compile(
-    r"\b(?:\d+ years? ago|years ago|decades? ago|in (?:19|20)\d\d|back in|as a (?:juvenile|teen|teenager|minor|kid)|when i was (?:\d+|young|a (?:teen|kid|minor|juvenile))|"
+    r"\b(?:\d+ years? ago|years ago|decades? ago|in (?:19|20)\d\d|in the (?:19)?[5-9]0s|in the 2000s|in the (?:eighties|nineties|seventies)|back in|as a (?:juvenile|teen|teenager|minor|kid)|when i was (?:\d+|young|a (?:teen|kid|minor|juvenile))|"
     r"expunge\w*|expungement|seal(?:ed|ing)?|background check|old (?:record|conviction|charge|arrest)|on my record|criminal record|record cleared|"
     r"pardon|my record|conviction from)\b"
 )
@@ -1798,7 +1971,8 @@ def _legal_context_ok(doc: _Doc, m: "re.Match", *, long_ago_ok: bool = False) ->
     sentence = doc.sentence_text(m)
     if _HYPO_LEGAL_RE.search(doc.before(m, 8, within="sentence") + m.group(0)):
         return False
-    if not long_ago_ok and _LONG_AGO_RE.search(sentence) and not re.search(r"\b(?:still|pending|open|new charges?|again|just|this week|today|tomorrow|next)\b", sentence):
+    if not long_ago_ok and _LONG_AGO_RE.search(sentence) and not re.search(r"\b(?:pending|still (?:pending|open|fighting)|new charges?|again|this week|today|"
+                                                                         r"tomorrow|next (?:week|month|hearing|court)|upcoming|court date)\b", sentence):
         return False
     return True
 
@@ -1806,11 +1980,11 @@ def _legal_context_ok(doc: _Doc, m: "re.Match", *, long_ago_ok: bool = False) ->
 @rule("high:arrested", r"\b(?:(?P<who>i|he|she|they|we|my \w+(?: \w+)?|our \w+|his \w+|her \w+|(?:was|were|got|get|been|being|just got|is being|am being|recently got|"
       r"finally got|just been|was just|were just|has been|have been)) ){0,2}(?P<word>arrested|under arrest|arrest warrant|warrant for (?:my|his|her|their|our) arrest|"
       r"taken into custody|booked (?:into|in) (?:jail|county)|in jail|to jail|locked up|behind bars|in county jail|in county|bail|bailed out|bond hearing|"
-      r"out on bail|out on bond|bench warrant|arraigned|arraignment|indicted|indictment|a warrant out|have a warrant|has a warrant|there is a warrant|"
+      r"out on bail|out on bond|released on (?:bail|bond|my own recognizance|recognizance|pretrial)|bench warrant|arraigned|arraignment|indicted|indictment|a warrant out|have a warrant|has a warrant|there is a warrant|"
       r"warrant out for|public defender|plea deal|plea bargain|plea offer|probation violation|violated (?:my|his|her) (?:probation|parole)|parole violation|"
       r"probation officer|miss(?:ed)? (?:a |my )?(?:meeting|appointment|check in) with my (?:po|probation officer)|under investigation|"
       r"police want to (?:question|interview|talk to|speak (?:to|with)) (?:me|him|her|my \w+)|detective (?:wants|called|came|left)|"
-      r"(?:searched|raided) (?:my|our) (?:house|home|car|apartment)|(?:my|his|her|our) (?:dui|dwi|owi)|"
+      r"(?:searched|raided) (?:my|our) (?:house|home|car|apartment)|(?:my|his|her|our) (?:first |second |third |\w+ )?(?:dui|dwi|owi)|"
       r"(?:picked up|taken in|hauled in|brought in|taken away|detained|taken) by (?:the )?(?:police|sheriff|sheriffs|deputies|deputy|officers|fbi|feds)|"
       r"(?:police|sheriff|deputies|officers|fbi|feds) (?:picked up|took|detained|grabbed|came and took|hauled off) (?:me|him|her|them|my \w+)|being investigated|investigating (?:me|him|her|my \w+)|got a dui|got a dwi|got an owi|dui (?:arrest|case|charge|charges)|dwi (?:arrest|case|charge))\b",
       "An arrest or pending criminal case (the person or a family member): arrests, warrants, jail, bail, "
@@ -1822,7 +1996,7 @@ def _arrested(doc, m):
     word = m.group("word")
     sentence = doc.sentence_text(m)
     before = doc.before(m, 3)
-    if word == "arrested" and re.search(r"\bcardiac\b", before):
+    if word == "arrested" and re.search(r"\b(?:cardiac|almost|nearly|never|not)\b", before + m.group(0)):
         return None
     if word in ("bail", "bailed out") and not re.search(r"\b(?:jail|set|bond|hearing|post|posted|afford|pay|paid|money|amount|bondsman|judge|court|"
                                                         r"out on|make bail|made bail|release|arrest\w*|charged|county)\b", sentence.replace("bail bond", "")):
@@ -1834,8 +2008,9 @@ def _arrested(doc, m):
         return None
     if word in ("locked up",) and re.search(r"\b(?:gun|guns|safe|valuables|house|doors)\b", doc.after(m, 3) + before):
         return None
-    if word == "public defender" and not _PERSONAL_RE.search(sentence):
-        return None
+    if word == "public defender" and (not _PERSONAL_RE.search(sentence) or re.search(
+            r"\b(?:is|am|was|as|be|become|becoming|works as|work as|job as|career as|friend is|cousin is|brother is|sister is) (?:a )?public defender\b", sentence)):
+        return None  # "my cousin is a public defender"
     if word == "under investigation" and not re.search(r"\b(?:police|criminal|fbi|detective|da|prosecutor|cps|sheriff|i am|he is|she is|my \w+ is)\b", sentence):
         return None
     if _GENERAL_QUESTION_RE.match(doc.text[doc.sentence(m.start())[0]:m.start()] + " ") and not re.search(r"\b(?:i|my|me|we|our)\b", sentence):
@@ -1862,7 +2037,9 @@ _CRIMES = (
       rf"new|serious|federal|state) (?:(?:a|an) )?(?:(?:criminal|felony|misdemeanor|federal|state|serious|the|some|dui|dwi|assault|drug|theft|battery|domestic violence|gun|weapons?|"
       rf"murder|fraud|sex|\w+ degree|possession) ){{0,2}}charges?\b(?P<against> (?:against|on) (?:me|us|him|her|them|my \w+|our \w+))?|"
       rf"\b(?:criminal|felony|misdemeanor|federal) (?:case|charges?|complaint|court|trial|summons|citation|investigation) (?:against|on|for) (?:me|us|him|her|my \w+)\b|"
-      rf"\bmy (?:criminal|felony|misdemeanor|dui|dwi|assault|drug|theft) (?:case|charges?|trial|court date|hearing|arraignment|lawyer|attorney)\b",
+      rf"\bmy (?:criminal|felony|misdemeanor|dui|dwi|assault|drug|theft) (?:case|charges?|trial|court date|hearing|arraignment|lawyer|attorney)\b|"
+      rf"\b(?:my|his|her|their|our) (?:\w+ )?(?:criminal|felony|misdemeanor|dui|dwi|drug|assault|theft|battery|domestic violence|gun|weapons?|murder|fraud|"
+      rf"possession|pending|trafficking|robbery|burglary) charges?\b",
       "Criminal charges, pending: 'charged with a felony', 'facing DUI charges', 'pressing charges against me', 'my "
       "criminal case'. 'Charged a late fee', 'charged my card twice', 'what is a felony' (general) do not count; "
       "charges the writer wants to press against someone else are a victim's matter, not a defence.")
@@ -1912,7 +2089,7 @@ def _charged(doc, m):
       r"detention (?:center|facility)|(?:deportation|removal) (?:hearing|proceedings?|case|order|court|notice|trial|process|date)|order of (?:removal|deportation)|"
       r"ordered (?:(?:me|him|her|them|us|my \w+) )?(?:deported|removed)|final (?:order|removal order)|notice to appear|immigration (?:court|hearing|judge|bond)|(?:ice|immigration) (?:detainer|hold)|"
       r"(?:am|is|are|being|getting|going to be|about to be|scheduled to be|will be|set to be|gonna be) deported|facing (?:deportation|removal)|fighting (?:deportation|removal|my deportation)|"
-      r"(?:deport|deporting) (?:me|him|her|them|my \w+)|in removal)\b",
+      r"(?:deport|deporting) (?:me|him|her|them|my \w+)|in removal|(?:i|we|he|she|they|my \w+|our \w+) (?:was|were|got|just got|has been|have been) deported)\b",
       "Immigration detention or removal: detained by ICE, a removal order, a notice to appear, immigration court, "
       "being deported. Excluded: 'slipped on ice', general visa or green card questions, 'can I be deported for a "
       "DUI' (a question about risk).")
@@ -1921,6 +2098,10 @@ def _immigration(doc, m):
         return None
     text = m.group(0)
     sentence = doc.sentence_text(m)
+    if text.startswith("notice to appear") and re.search(r"\b(?:custody|traffic|ticket|divorce|eviction|criminal|jury|child support|small claims|"
+                                                         r"misdemeanor|dui|probate|guardianship)\b", doc.text) and not re.search(
+            r"\b(?:ice|immigration|deport\w*|asylum|border|visa|removal|undocumented|green card|migra|dhs|uscis)\b", doc.text):
+        return None  # a court's "notice to appear" in a custody or traffic case
     if text.startswith("detention") and not re.search(r"\b(?:ice|immigration|deport\w*|asylum|border|visa|removal|undocumented|green card|migra)\b", sentence):
         return None  # juvenile detention is criminal, school detention is neither
     if re.search(r"\b(?:threatened|threatening|threatens|threaten) to (?:call|report|deport)\b", sentence) and not re.search(r"\b(?:detained|custody|court|hearing|order|notice)\b", text):
@@ -1928,8 +2109,8 @@ def _immigration(doc, m):
     if re.match(r"^(?:deportation|removal|immigration|notice|order|final)", text) and _GENERAL_QUESTION_RE.match(
             doc.text[doc.sentence(m.start())[0]:m.start()] + " ") and not re.search(r"\b(?:i|my|me|we|our)\b", sentence):
         return None  # "what is the process for a deportation hearing"
-    if re.search(r"\bwas (?:deported|removed)\b", sentence) and _past(sentence):
-        return None
+    if re.search(r"\b(?:was|were|got|been) (?:deported|removed)\b", sentence) and _LONG_AGO_RE.search(sentence):
+        return None  # deported years ago: a re-entry question, not an emergency
     return HIGH, "immigration_detention"
 
 
@@ -2002,7 +2183,8 @@ _NOT_COURT_EVENT_RE = re.compile(
     r"(?:baby|the baby) is due|i am due|she is due|due to|project deadline|deadline at work|work deadline|homework|assignment|exam|test|essay|"
     r"tax deadline|taxes are due|taxes due|file (?:my|our|the) taxes|file taxes|file a claim with (?:my|the) insurance|insurance claim|"
     r"file a complaint with (?:the )?(?:bbb|company|hr)|respond to (?:his|her|their|my) (?:text|email|message|letter)|answer (?:his|her|the|my) (?:phone|call|texts?|emails?)|"
-    r"appeal to (?:him|her|them)|sex appeal|curb appeal)(?= )"
+    r"appeal to (?:him|her|them)|sex appeal|curb appeal|jury duty|jury service|jury summons|summons for jury|summoned for jury|"
+    r"serve on a jury|juror)(?= )"
 )
 _PAST_TIME_BEFORE_RE = re.compile(r" (?:last|past|previous|this past|was|were|had|went to|attended|missed|happened|held|ended) (?:on )?$")
 _LEGAL_DEADLINE_NEED_RE = re.compile(
@@ -2094,6 +2276,8 @@ def _court_deadlines(doc: _Doc, today: date) -> List[str]:
             continue
         s0, s1 = doc.sentence(t.start())
         sentence = text[s0:s1]
+        if re.search(r"\b(?:jury (?:duty|service|summons)|juror|summoned for jury)\b", sentence):
+            continue
         if t.group("day") or t.group("absdate") or (t.group("rel") or "").startswith(("this", "end", "later", "next", "the coming", "coming")):
             # "friday" or "next week" alone is common in chat: the sentence must be about a legal matter.
             if not _LEGAL_DEADLINE_NEED_RE.search(sentence):

@@ -168,6 +168,14 @@ def test_negation(text):
     ("if he hits me again can i press charges", "none"),
     ("what happens if someone breaks into my house and I shoot them", "none"),
     ("he won't stop kicking me", "emergency"),
+    ("he hit me last year", "abuse"),
+    ("please help he hit me last year and i want a divorce", "abuse"),
+    # the backstop: an urgent plea next to a danger word
+    ("please help hes got a knife", "emergency"),
+    ("HELP there is someone in the house", "emergency"),
+    ("please help me with my eviction", "none"),
+    ("please help, this late fee is killing me", "none"),
+    ("help me understand if spanking is hitting a child under the law", "none"),
 ])
 def test_tense_and_hypotheticals(text, level):
     assert run(text).level == level, run(text).as_dict()
