@@ -108,8 +108,19 @@ eval-nlu: $(BOT_STAMP)
 	@test -n "$(DATA)" || { echo "usage: make eval-nlu DATA=path.tsv [OUT=var/eval]"; exit 2; }
 	$(BOT_PY) scripts/eval_nlu.py --data "$(DATA)" --out "$(or $(OUT),var/eval)"
 
-bench: envs
-	$(BOT_PY) bench/run_bot_benchmarks.py
+# Benchmarks write their results to bench/results/*.md (load_chat needs `make run` in another shell).
+bench: envs model
+	$(BOT_PY) bench/kb_retrieval.py
+	$(BOT_PY) bench/nlu_thresholds.py
+	$(BOT_PY) bench/safety_guardrail.py
+	$(APP_PY) bench/lead_writes.py
+	$(BOT_PY) bench/compare_pipelines.py --folds 3
+
+report: $(APP_STAMP)
+	$(APP_PY) -m analytics.report --out var/report $(ARGS)
+
+simulate: $(APP_STAMP)
+	$(APP_PY) scripts/simulate_conversations.py $(ARGS)
 
 clean:
 	rm -rf var test-artifacts

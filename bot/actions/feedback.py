@@ -31,4 +31,4 @@ class ActionRecordFeedback(Action):
             "Or I can connect you with a lawyer.",
             buttons=[{"title": "Talk to a lawyer", "payload": "/request_lawyer"}],
         )
-        return events + [SlotSet("pending", "rephrase"), SlotSet("handoff_reason", "feedback")]
+        return events + [SlotSet("pending", "rephrase")]

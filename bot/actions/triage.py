@@ -185,9 +185,11 @@ class ActionStartHandoff(Action):
 
     async def run(self, dispatcher, tracker, domain):
         events: List[EventType] = [SlotSet("pending", None)]
-        if not tracker.get_slot("handoff_reason"):
-            events.append(SlotSet("handoff_reason", "user_request"))
-        elif tracker.get_slot("pending") != "lawyer_offer":
+        pending = tracker.get_slot("pending")
+        if pending == "rephrase":
+            # "Talk to a lawyer" right after an answer that didn't help.
+            events.append(SlotSet("handoff_reason", "feedback"))
+        elif pending != "lawyer_offer" or not tracker.get_slot("handoff_reason"):
             events.append(SlotSet("handoff_reason", "user_request"))
         # "Can I talk to a lawyer about my eviction next week" also describes the problem;
         # a bare "I need a lawyer" does not, and the form will ask for a summary instead.

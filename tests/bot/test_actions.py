@@ -166,3 +166,14 @@ def test_lead_carries_consent_version_reason_and_contact():
     assert lead["consent_version"] and lead["consent_at"].startswith("2023-11-14")
     assert lead["email"] == "t@example.com" and lead["state"] == "TX" and lead["handoff_reason"] == "complex"
     assert lead["conversation_id"] == "test-sender"
+
+
+def test_talk_to_a_lawyer_after_an_unhelpful_answer_is_a_feedback_handoff():
+    _, slots = run(ActionStartHandoff(), tracker(text="/request_lawyer", intent="request_lawyer", slots={"pending": "rephrase"}))
+    assert slots["handoff_reason"] == "feedback"
+
+
+def test_accepting_an_offer_keeps_the_offer_reason():
+    t = tracker(text="/affirm", intent="affirm", slots={"pending": "lawyer_offer", "handoff_reason": "complex"})
+    _, slots = run(ActionStartHandoff(), t)
+    assert "handoff_reason" not in slots
