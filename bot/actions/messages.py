@@ -58,6 +58,12 @@ HIGH_STAKES_TEXT = {
 }
 HIGH_STAKES_DEFAULT = "This sounds serious, and a lawyer can help you protect your rights."
 
+NOT_UNDERSTOOD = (
+    "Sorry, I didn't understand that. I can only help in English for now. Could you describe your legal problem "
+    "in a few words, like \"my landlord won't return my deposit\"? You can also ask to talk to a lawyer. "
+    "LawHelp.org lists free legal help near you, with resources in other languages."
+)
+
 LAWYER_OFFER = "Would you like me to connect you with a lawyer? It takes about a minute to share your details."
 LAWYER_BUTTONS = [
     {"title": "Yes, connect me with a lawyer", "payload": "/affirm"},

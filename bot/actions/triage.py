@@ -68,7 +68,7 @@ class ActionTriage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         triage = latest_triage(tracker)
         safety = latest_safety(tracker)
-        events = remember_problem(tracker)
+        events = [] if triage.get("decision") == "out_of_scope" else remember_problem(tracker)
         decision = triage.get("decision")
         topic = triage.get("topic")
         confidence = float(triage.get("confidence") or 0.0)
@@ -83,6 +83,9 @@ class ActionTriage(Action):
         if triage.get("high_stakes"):
             lead_in = messages.HIGH_STAKES_TEXT.get(triage["high_stakes"][0], messages.HIGH_STAKES_DEFAULT)
             return events + offer_lawyer(dispatcher, reason="high_stakes", lead_in=lead_in)
+        if decision == "out_of_scope" and triage.get("reason") == "not_understood":
+            dispatcher.utter_message(text=messages.NOT_UNDERSTOOD, json_message={"links": messages.RESOURCES_LINKS})
+            return events
         if decision == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return events

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Dict, List, Optional
 
+from bot.policy.language import understandable
+
 TOPICS = (
     "benefits", "business", "consumer", "courts", "crime", "divorce", "domestic_violence", "education",
     "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic",
@@ -80,6 +82,11 @@ def decide(
     }
     if safety.get("level") == "emergency" or intent == "emergency":
         result.update(decision="emergency", reason="guardrail")
+        return result
+
+    if not text.startswith("/") and not understandable(text):
+        # Another language or gibberish: say so honestly instead of guessing a topic.
+        result.update(decision="out_of_scope", topic=None, reason="not_understood")
         return result
 
     non_legal = [r for r in ranking if r.get("name") in NON_LEGAL_INTENTS]
