@@ -22,8 +22,10 @@ CURRENT = MODELS_DIR / "current.json"
 TRAINING_DATA = ["bot/data", "nlu_data/topics", "nlu_data/conversation.yml", "nlu_data/from_logs"]
 HASHED_INPUTS = [
     "bot/config.yml", "bot/domain.yml", "bot/data", "nlu_data/topics", "nlu_data/conversation.yml",
-    "nlu_data/from_logs", "nlu_data/kb", "bot/components", "bot/knowledge", "bot/safety", "bot/policy",
+    "nlu_data/from_logs", "nlu_data/kb", "bot/components", "bot/knowledge",
 ]
+# bot/policy and bot/safety only act at inference (imported live by the components), so a change
+# there needs a restart, not a new model.
 
 
 def _files(paths):

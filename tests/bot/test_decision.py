@@ -44,7 +44,9 @@ def test_fallback_with_very_low_confidence_hands_off():
 
 
 def test_two_strong_topics_in_a_long_story_is_complex():
-    text = " ".join(["word"] * 50) + " my landlord and my employer"
+    text = ("my landlord is trying to evict me because i fell behind on rent after my boss cut my hours and "
+            "then fired me when i complained about not getting paid for overtime, and now i have no money for "
+            "the rent or the deposit on a new place and i do not know what to do first")
     result = run(text=text, rank=ranking(("housing", 0.5), ("employment", 0.4)))
     assert result["decision"] == "handoff" and result["reason"] == "complex"
 
