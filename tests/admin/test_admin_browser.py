@@ -293,7 +293,7 @@ def test_sign_in_filter_open_change_status_export(page, server):
 
     # Change its status: new → closed, with a reason.
     page.get_by_label("Move to").select_option("closed")
-    page.get_by_label("Reason").first.fill("Duplicate of an earlier request")
+    page.get_by_label("Reason for the change").fill("Duplicate of an earlier request")
     page.get_by_role("button", name="Change status").click()
     page.wait_for_url(f"**/admin/leads/{ids['target']}")
     assert "Status changed from new to closed." in page.locator(".flash-success").inner_text()
