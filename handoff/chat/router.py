@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
@@ -20,6 +22,17 @@ def rasa_client(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
+@contextmanager
+def rasa_reply(what: str) -> Iterator[None]:
+    """A reply from Rasa that cannot be turned into ours (e.g. a custom action sent a number as text)
+    is Rasa's fault: 503 like any other Rasa failure, not a 500."""
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
+        logger.error("%s: unusable reply from rasa (%s)", what, type(exc).__name__)
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
+
+
 @router.post(
     "/chat",
     response_model=ChatResponse,
@@ -36,7 +49,8 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         # No message text in the log: it may hold personal data.
         logger.warning("chat: rasa unavailable (%s)", exc)
         raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
-    return ChatResponse(sender=body.sender, messages=bot_messages_from_rest(replies))
+    with rasa_reply("chat"):
+        return ChatResponse(sender=body.sender, messages=bot_messages_from_rest(replies))
 
 
 @router.get("/chat/history", response_model=HistoryResponse, responses={503: {"description": "Rasa unavailable"}})
@@ -46,4 +60,5 @@ async def history(request: Request, sender: str = Query(pattern=SENDER_PATTERN))
     except RasaUnavailable as exc:
         logger.warning("history: rasa unavailable (%s)", exc)
         raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
-    return HistoryResponse(sender=sender, messages=history_from_tracker(tracker))
+    with rasa_reply("history"):
+        return HistoryResponse(sender=sender, messages=history_from_tracker(tracker))

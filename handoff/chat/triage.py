@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..ratelimit import RATE_LIMITED, limit_client
 from .rasa_client import RasaUnavailable
-from .router import UNAVAILABLE, rasa_client
+from .router import UNAVAILABLE, rasa_client, rasa_reply
 from .schemas import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
@@ -82,4 +82,5 @@ async def triage(body: TriageRequest, request: Request) -> TriageResponse:
     except RasaUnavailable as exc:
         logger.warning("triage: rasa unavailable (%s)", exc)
         raise HTTPException(status_code=503, detail=UNAVAILABLE) from exc
-    return triage_from_parse(parsed)
+    with rasa_reply("triage"):
+        return triage_from_parse(parsed)
