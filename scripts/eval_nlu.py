@@ -54,7 +54,10 @@ def current_model_path() -> Path:
 
 async def predict(rows, model_path: Path):
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Rasa's debug parse logs would print every evaluated text; keep them out of the output.
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(model_path))
     predictions = []
     for row in rows:
