@@ -162,7 +162,8 @@ def make_client(tmp_path, rasa_double):
     clients = []
 
     def _make(client_address: tuple[str, int] = ("203.0.113.7", 50000), **overrides) -> TestClient:
-        app = create_app(app_settings(tmp_path, rasa_double.url, **overrides))
+        rasa_url = overrides.pop("rasa_url", rasa_double.url)
+        app = create_app(app_settings(tmp_path, rasa_url, **overrides))
         client = TestClient(app, raise_server_exceptions=False, client=client_address)
         client.__enter__()
         clients.append(client)
