@@ -36,7 +36,7 @@ def stack(tmp_path_factory):
         rasa_port=free_port(), actions_port=free_port(), app_port=free_port(), var_dir=var, model=model,
         log_dir=var / "logs",
         extra_env={"DATABASE_URL": database_url, "TRACKER_DATABASE_URL": f"sqlite:///{var / 'tracker.db'}",
-                   "NOTIFIER": "file", "NOTIFY_FILE_PATH": str(var / "mail.log")},
+                   "NOTIFIER": "file", "MAIL_OUTBOX_PATH": str(var / "mail.log")},
     )
     try:
         running.start(timeout=300)
