@@ -95,7 +95,8 @@ test-bot: $(BOT_STAMP)
 
 validate: $(BOT_STAMP)
 	$(BOT_PY) -m rasa data validate --domain bot/domain.yml --config bot/config.yml \
-	  --data bot/data nlu_data/topics nlu_data/conversation.yml $$(test -d nlu_data/from_logs && echo nlu_data/from_logs)
+	  --data bot/data nlu_data/topics nlu_data/conversation.yml $$(test -d nlu_data/safety && echo nlu_data/safety) \
+	  $$(test -d nlu_data/from_logs && echo nlu_data/from_logs)
 
 test-stories: $(BOT_STAMP)
 	$(BOT_PY) -m pytest -q tests/bot_stories

@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO / "var" / "models"
 CURRENT = MODELS_DIR / "current.json"
 
-TRAINING_DATA = ["bot/data", "nlu_data/topics", "nlu_data/conversation.yml", "nlu_data/from_logs"]
+TRAINING_DATA = ["bot/data", "nlu_data/topics", "nlu_data/conversation.yml", "nlu_data/safety", "nlu_data/from_logs"]
 HASHED_INPUTS = [
     "bot/config.yml", "bot/domain.yml", "bot/data", "nlu_data/topics", "nlu_data/conversation.yml",
-    "nlu_data/from_logs", "nlu_data/kb", "bot/components", "bot/knowledge",
+    "nlu_data/safety", "nlu_data/from_logs", "nlu_data/kb", "bot/components", "bot/knowledge",
 ]
 # bot/policy and bot/safety only act at inference (imported live by the components), so a change
 # there needs a restart, not a new model.

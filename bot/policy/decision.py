@@ -31,6 +31,9 @@ class DecisionConfig:
     # ...in a message of at least this many words; or any message this long is a complex story.
     complex_min_words: int = 40
     complex_max_words: int = 250
+    # The classifier's learned `emergency` intent (a second line behind the safety rules) at or
+    # above this confidence also gets emergency resources; a false alarm costs little.
+    emergency_threshold: float = 0.4
     # A non-legal intent needs this confidence to call the message out of scope.
     out_of_scope_threshold: float = 0.5
 
@@ -39,7 +42,7 @@ class DecisionConfig:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known}
         config = cls(**values)
-        for name in ("handoff_threshold", "answer_threshold", "complex_second_topic", "out_of_scope_threshold"):
+        for name in ("handoff_threshold", "answer_threshold", "complex_second_topic", "out_of_scope_threshold", "emergency_threshold"):
             value = getattr(config, name)
             if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ValueError(f"TriageDecision: {name} must be a number between 0 and 1, got {value!r}")
@@ -80,7 +83,9 @@ def decide(
         "article_score": None,
         "high_stakes": list(safety.get("high_stakes") or []),
     }
-    if safety.get("level") == "emergency" or intent == "emergency":
+    learned = next((r for r in ranking if r.get("name") == "emergency"), None)
+    learned_emergency = learned is not None and float(learned["confidence"]) >= config.emergency_threshold
+    if safety.get("level") == "emergency" or intent == "emergency" or learned_emergency:
         result.update(decision="emergency", reason="guardrail")
         return result
 

@@ -88,3 +88,12 @@ def test_short_english_is_understood(text):
 def test_config_rejects_out_of_range_thresholds():
     with pytest.raises(ValueError, match="handoff_threshold"):
         DecisionConfig.from_dict({"handoff_threshold": -0.1})
+
+
+def test_the_learned_emergency_intent_is_a_second_line_of_defence():
+    rank = ranking(("emergency", 0.55), ("domestic_violence", 0.3))
+    result = run(text="he just kicked the door in and says hes going to finish it", intent="emergency", rank=rank)
+    assert result["decision"] == "emergency" and result["topic"] == "domestic_violence"
+    low = run(text="my ex keeps texting me", intent="nlu_fallback",
+              rank=ranking(("nlu_fallback", 0.45), ("domestic_violence", 0.4), ("emergency", 0.2)))
+    assert low["decision"] != "emergency"
