@@ -391,8 +391,12 @@ def records_from_database(url: Optional[str]) -> List[LabelRecord]:  # pragma: n
     from handoff.nlu_inbox.service import reviewed_labels
     from handoff.settings import get_settings
 
+    from sqlalchemy import inspect
+
     engine = make_engine(url or get_settings().database_url)
     try:
+        if "nlu_labels" not in inspect(engine).get_table_names():
+            raise SystemExit("error: the app database has no nlu_labels table yet: run `make migrate`")
         with make_session_factory(engine)() as session:
             return [LabelRecord(r.event_id, r.text, r.label, r.status) for r in reviewed_labels(session)]
     finally:

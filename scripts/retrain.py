@@ -172,7 +172,7 @@ def read_test_set(paths: Sequence[Path]) -> List[Dict[str, str]]:
     return rows
 
 
-def test_set_hash(rows: Sequence[Dict[str, str]]) -> str:
+def hash_test_set(rows: Sequence[Dict[str, str]]) -> str:
     digest = hashlib.sha256()
     for row in sorted(rows, key=lambda r: (r["gold"], r["text"])):
         digest.update(f"{row['gold']}\t{row['text']}\n".encode())
@@ -198,7 +198,7 @@ def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path]) -> Dict[
     from scripts.nlu_metrics import summarize
 
     rows = read_test_set(test_paths)
-    result: Dict[str, Any] = {"test_set_hash": test_set_hash(rows), "n_rows": len(rows), "models": {}}
+    result: Dict[str, Any] = {"test_set_hash": hash_test_set(rows), "n_rows": len(rows), "models": {}}
     for model in models:
         started = time.monotonic()
         predictions = asyncio.run(predict(rows, Path(model)))
@@ -393,8 +393,18 @@ def training_data_paths(options: Options) -> List[Path]:
     return paths
 
 
+def _shown(command: List[str]) -> str:
+    """The command as logged: repository paths made relative, a database URL (may hold a password) hidden."""
+    shown = []
+    for i, part in enumerate(command):
+        if i > 0 and command[i - 1] == "--database-url":
+            part = "***"
+        shown.append(_rel(Path(part)) if part.startswith(str(REPO)) else part)
+    return " ".join(shown)
+
+
 def _run(job: Job, command: List[str], *, env: Optional[Dict[str, str]] = None) -> None:
-    job.log("$ " + " ".join(_rel(Path(c)) if c.startswith(str(REPO)) else c for c in command))
+    job.log("$ " + _shown(command))
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                 "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **(env or {})}
     with job.log_path.open("a") as log:
@@ -426,6 +436,9 @@ def run(options: Options) -> int:
 
 
 def _pipeline(options: Options, job: Job) -> int:
+    if not Path(options.bot_python).exists():
+        raise RuntimeError(f"the bot environment is not available here ({_rel(options.bot_python)} is missing): "
+                           "run `make envs`, or retrain where the bot environment is installed")
     registry = Registry(options.models_dir, from_logs_dir=options.from_logs_dir)
     registry.register_current()
     from_logs = Path(options.from_logs_dir)
