@@ -54,6 +54,22 @@ Outbox = clients.outbox.Outbox
 ReferralClient = clients.referral_api.ReferralClient
 
 
+@pytest.fixture(autouse=True)
+def stop_retry_loops(monkeypatch):
+    """Every background retry loop a test starts is stopped when the test ends."""
+    started = []
+    original = clients.outbox.RetryLoop.start
+
+    def start(self):
+        started.append(self)
+        return original(self)
+
+    monkeypatch.setattr(clients.outbox.RetryLoop, "start", start)
+    yield
+    for loop in started:
+        loop.stop()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
