@@ -304,9 +304,15 @@ def reviewed_labels(session: Session) -> list[NluLabel]:
     return list(session.scalars(query))
 
 
-def forget_conversation(session: Session, sender_id: str, *, commit: bool = True) -> int:
-    """Delete the labels and index rows of one conversation (a person's deletion request). Returns labels deleted."""
-    deleted = session.execute(delete(NluLabel).where(NluLabel.sender_id == sender_id)).rowcount or 0
+def forget_conversation(session: Session, sender_id: str, *, keep_labels: bool = False, commit: bool = True) -> int:
+    """Delete the index rows and labels of one conversation. Returns how many labels were deleted.
+
+    A person's deletion request: call it right after repository.delete_conversation(). A retention
+    purge may pass keep_labels=True to keep the (redacted) labels as training data.
+    """
+    deleted = 0
+    if not keep_labels:
+        deleted = session.execute(delete(NluLabel).where(NluLabel.sender_id == sender_id)).rowcount or 0
     session.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
     if commit:
         session.commit()

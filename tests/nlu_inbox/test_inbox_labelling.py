@@ -227,7 +227,10 @@ def test_forget_conversation_removes_its_labels(reviewer_client, session, tracke
 
     post_label(reviewer_client, messages["pii"], token(reviewer_client), action="confirm")
     sender = get_user_message(tracker, messages["pii"]).sender_id
-    assert service.forget_conversation(session, sender) == 1
+    assert service.forget_conversation(session, sender, keep_labels=True) == 0  # retention: labels stay
+    assert stored(session, messages["pii"]) is not None
+    assert session.scalar(select(InboxMessage).where(InboxMessage.sender_id == sender)) is None
+    assert service.forget_conversation(session, sender) == 1  # a person's deletion request
     assert stored(session, messages["pii"]) is None
 
 
