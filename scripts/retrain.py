@@ -52,7 +52,6 @@ from scripts.model_registry import (  # noqa: E402
     FROM_LOGS_DIR,
     MODELS_DIR,
     VAR,
-    PromotionError,
     RasaServer,
     Registry,
     atomic_write_json,
