@@ -336,7 +336,7 @@ async def _timed(result: PhaseResult, call) -> Any:
 
 async def run_sessions(
     name: str, *, url: str, path: str, params: dict, concurrency: int, duration: float, max_turns: int,
-    seed: int, timeout: float,
+    seed: int, timeout: float, conversation_turns: int = 12,
 ) -> PhaseResult:
     """`concurrency` users, each running conversation after conversation until time or turns run out."""
     result = PhaseResult(name=name, seconds=0.0)
@@ -353,7 +353,7 @@ async def run_sessions(
             while time.perf_counter() < deadline and budget["left"] > 0:
                 number += 1
                 sender = f"load-{tag}-{index}-{number}"
-                conversation = Conversation(rng)
+                conversation = Conversation(rng, max_turns=conversation_turns)
                 turn: Turn | None = conversation.first()
                 result.conversations += 1
                 while turn is not None and time.perf_counter() < deadline and budget["left"] > 0:
@@ -477,9 +477,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_stack(var: Path, *, extra_env: dict[str, str]):
+def start_stack(var: Path, *, extra_env: dict[str, str], rasa_replicas: int = 1, tracker_wal: bool = False):
+    """Action server, Rasa (`rasa_replicas` processes sharing the SQL tracker store; the app routes
+    each conversation to one of them) and the app, on free ports."""
     sys.path.insert(0, str(REPO))
-    from scripts.stack import Stack, current_model
+    from scripts.stack import Stack, current_model, wait_http
+
+    class BenchStack(Stack):
+        def _spawn(self, name, command, env):
+            self.__dict__.setdefault("commands", {})[name] = (command, env)
+            return super()._spawn(name, command, env)
+
+        def stop(self, *, grace: float = 15) -> None:
+            import signal
+
+            for name, process in self.processes.items():  # the extra replicas first
+                if name.startswith("rasa-") and process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            super().stop(grace=grace)
 
     database_url = f"sqlite:///{var / 'legalaid.db'}"
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
@@ -487,15 +502,33 @@ def start_stack(var: Path, *, extra_env: dict[str, str]):
     subprocess.run([app_py, "-m", "alembic", "-c", "handoff/alembic.ini", "upgrade", "head"], cwd=REPO, env=env,
                    check=True, capture_output=True)
     subprocess.run([app_py, "-m", "handoff.cli", "seed"], cwd=REPO, env=env, check=True, capture_output=True)
-    stack = Stack(
-        rasa_port=free_port(), actions_port=free_port(), app_port=free_port(), var_dir=var,
+    if tracker_wal:
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(var / "tracker.db")) as db:  # WAL is a property of the file
+            db.execute("PRAGMA journal_mode=WAL")
+    rasa_port, extra_ports = free_port(), [free_port() for _ in range(rasa_replicas - 1)]
+    rasa_urls = ",".join(f"http://127.0.0.1:{port}" for port in [rasa_port, *extra_ports])
+    stack = BenchStack(
+        rasa_port=rasa_port, actions_port=free_port(), app_port=free_port(), var_dir=var,
         model=current_model(REPO / "var" / "models"), log_dir=var / "logs",
         extra_env={"DATABASE_URL": database_url, "TRACKER_DATABASE_URL": f"sqlite:///{var / 'tracker.db'}",
                    "NOTIFIER": "file", "MAIL_OUTBOX_PATH": str(var / "mail.log"),
                    # The benchmark measures throughput, not the abuse limit (which would answer 429s).
-                   "CHAT_RATE_LIMIT": "1000000/minute", **extra_env},
+                   "CHAT_RATE_LIMIT": "1000000/minute", "RASA_URL": rasa_urls, **extra_env},
     )
     stack.start(timeout=600)
+    try:
+        command, rasa_env = stack.commands["rasa"]
+        for number, port in enumerate(extra_ports, start=2):
+            replica = list(command)
+            replica[replica.index("--port") + 1] = str(port)
+            process = stack._spawn(f"rasa-{number}", replica, rasa_env)
+            wait_http(f"http://127.0.0.1:{port}/status?token={rasa_env['RASA_TOKEN']}", timeout=600, process=process,
+                      name=f"rasa replica {number}")
+    except BaseException:
+        stack.stop()
+        raise
     return stack
 
 
@@ -518,8 +551,13 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"- machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, kernel {m['kernel']}; "
         f"app {m['python'].get('app', '?')}, bot {m['python'].get('bot', '?')}",
-        f"- settings: {report['concurrency']} concurrent sessions, {report['duration']} s per phase, "
-        f"{report['repeat']} repeats (median shown), {report['notes']}",
+        f"- settings: {report['concurrency']} concurrent sessions (conversations of up to {report['conversation_turns']} turns), "
+        f"{report['duration']} s per phase, "
+        f"{report['repeat']} repeats (median shown)"
+        + (f", Rasa replicas: {report['rasa_replicas']}" if report.get("rasa_replicas") else "")
+        + (", tracker.db in WAL mode" if report.get("tracker_wal") else "")
+        + (f", env {' '.join(report['env'])}" if report.get("env") else "")
+        + (f"; {report['notes']}" if report["notes"] else ""),
         f"- machine load: load average {report['load']['before']} before, {report['load']['after']} after; "
         f"whole-machine CPU busy {report['load']['machine_busy_pct']}% during the phases"
         + (f"; other busy processes at the start: {', '.join(report['load']['others']) or 'none'}" if report['load'].get('others') is not None else ""),
@@ -554,7 +592,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         tmp = tempfile.TemporaryDirectory(prefix="load-chat-")
         extra = dict(kv.split("=", 1) for kv in args.env)
         print("starting a stack on free ports (Rasa takes a minute or two to load)...", flush=True)
-        stack = start_stack(Path(tmp.name), extra_env=extra)
+        stack = start_stack(Path(tmp.name), extra_env=extra, rasa_replicas=args.rasa_replicas, tracker_wal=args.tracker_wal)
         app_url = f"http://127.0.0.1:{stack.app_port}"
         rasa_url = f"http://127.0.0.1:{stack.rasa_port}"
         token = stack.env()["RASA_TOKEN"]
@@ -571,10 +609,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
     try:
         # Warm-up: the first calls load lazily initialised parts (not measured).
+        # Several senders, so that every Rasa replica gets its share.
         async with httpx.AsyncClient(timeout=120) as client:
             for text in ("hello", "my landlord kept my deposit"):
                 await client.post(f"{rasa_url}/model/parse", params={"token": token}, json={"text": text})
-                await client.post(f"{app_url}/api/chat", json={"sender": f"warmup-{uuid.uuid4().hex[:6]}", "message": text})
+                for _ in range(8):
+                    await client.post(f"{app_url}/api/chat", json={"sender": f"warmup-{uuid.uuid4().hex[:6]}", "message": text})
 
         phases = [p for p in args.phases.split(",") if p]
         runs: dict[str, list[dict]] = {p: [] for p in phases}
@@ -590,9 +630,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 if phase == "parse":
                     result = await run_parse(url=rasa_url, token=token, **common)
                 elif phase == "rest":
-                    result = await run_sessions("rest", url=rasa_url, path="/webhooks/rest/webhook", params={}, **common)
+                    result = await run_sessions("rest", url=rasa_url, path="/webhooks/rest/webhook", params={},
+                                                conversation_turns=args.conversation_turns, **common)
                 elif phase == "chat":
-                    result = await run_sessions("chat", url=app_url, path="/api/chat", params={}, **common)
+                    result = await run_sessions("chat", url=app_url, path="/api/chat", params={},
+                                                conversation_turns=args.conversation_turns, **common)
                 else:
                     raise SystemExit(f"unknown phase {phase}")
                 summary = result.summary()
@@ -605,7 +647,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         busy1, total1 = machine_cpu()
         report = {
             "machine": machine(), "concurrency": args.concurrency, "duration": args.duration, "repeat": args.repeat,
-            "notes": args.notes,
+            "notes": args.notes, "rasa_replicas": args.rasa_replicas if args.start_stack else None,
+            "tracker_wal": args.tracker_wal, "env": args.env, "conversation_turns": args.conversation_turns,
             "load": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()],
                      "machine_busy_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1), "others": others},
             "median": {p: median_summary(r) for p, r in runs.items()},
@@ -629,12 +672,15 @@ def main() -> int:
     parser.add_argument("--rasa", default="http://127.0.0.1:5005", help="Rasa's base URL")
     parser.add_argument("--rasa-token", default=os.environ.get("RASA_TOKEN", ""))
     parser.add_argument("--start-stack", action="store_true", help="start a stack of our own on free ports")
+    parser.add_argument("--rasa-replicas", type=int, default=1, help="with --start-stack: Rasa processes (the app routes by sender)")
+    parser.add_argument("--tracker-wal", action="store_true", help="with --start-stack: tracker.db in WAL mode")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="extra environment for --start-stack")
     parser.add_argument("--pid", action="append", default=[], metavar="NAME=PID", help="processes to account CPU time to")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (bounded)")
     parser.add_argument("--max-turns", type=int, default=100_000, help="upper bound of turns per phase")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--conversation-turns", type=int, default=12, help="turns after which a conversation ends at the latest")
     parser.add_argument("--phases", default="parse,rest,chat")
     parser.add_argument("--pause", type=float, default=2.0, help="seconds between phases")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout (a timeout counts as an error)")
@@ -643,8 +689,8 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the full report as JSON here")
     parser.add_argument("--markdown", type=Path, help="append the report as markdown to this file")
     args = parser.parse_args()
-    if args.duration > 600 or args.repeat > 10:
-        parser.error("bounded runs only: --duration <= 600, --repeat <= 10")
+    if args.duration > 600 or args.repeat > 10 or not 1 <= args.rasa_replicas <= 4:
+        parser.error("bounded runs only: --duration <= 600, --repeat <= 10, --rasa-replicas 1..4")
     for url in (args.app, args.rasa):
         if not args.start_stack and httpx.URL(url).host not in ("127.0.0.1", "localhost", "::1"):
             parser.error("load is only ever sent to this machine (127.0.0.1)")
