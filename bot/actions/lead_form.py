@@ -1,6 +1,7 @@
 """The consent-first lead form: validation of each answer, and submission to the referral API."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -68,6 +69,14 @@ def parse_state_or_zip(text: str) -> Optional[Dict[str, str]]:
     return None
 
 
+def already_submitted(tracker: Tracker) -> bool:
+    """A lead from this conversation was delivered or queued before (its id is the idempotency key)."""
+    return any(
+        e.get("event") == "slot" and e.get("name") == "lead_status" and e.get("value") in ("delivered", "queued")
+        for e in tracker.events
+    )
+
+
 def _cancelled(tracker: Tracker) -> bool:
     text = (tracker.latest_message.get("text") or "").strip().lower().rstrip(".!")
     return text in CANCEL_WORDS
@@ -112,8 +121,11 @@ class ValidateLeadForm(FormValidationAction):
         return "validate_lead_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        # No consent, or the person cancelled: nothing more is asked and nothing is stored.
+        # No consent, the person cancelled, or this conversation's request was already sent:
+        # nothing more is asked and nothing new is stored.
         if tracker.get_slot("consent") is False or tracker.get_slot("lead_status") == "cancelled":
+            return []
+        if already_submitted(tracker):
             return []
         return domain_slots
 
@@ -238,10 +250,17 @@ class ActionSubmitLead(Action):
         if tracker.get_slot("lead_status") == "cancelled":
             dispatcher.utter_message(text="Okay, I've stopped. Nothing was sent. You can ask for a lawyer again any time.")
             return _reset() + [SlotSet("lead_status", "cancelled")]
+        if already_submitted(tracker):
+            dispatcher.utter_message(
+                text="We already have your request from this conversation, and someone will contact you. "
+                "If anything has changed, you can tell them when they get in touch. If you're in danger, call 911."
+            )
+            return [SlotSet("pending", None)]
         from bot.actions.clients.referral_api import submit_or_queue
 
         lead = build_lead(tracker)
-        outcome = submit_or_queue(lead)
+        # The client may wait on the network; keep the action server's event loop free meanwhile.
+        outcome = await asyncio.get_running_loop().run_in_executor(None, submit_or_queue, lead)
         how = "email" if lead["email"] else "phone"
         if outcome == "delivered":
             text = (

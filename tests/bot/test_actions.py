@@ -177,3 +177,13 @@ def test_accepting_an_offer_keeps_the_offer_reason():
     t = tracker(text="/affirm", intent="affirm", slots={"pending": "lawyer_offer", "handoff_reason": "complex"})
     _, slots = run(ActionStartHandoff(), t)
     assert "handoff_reason" not in slots
+
+
+def test_a_second_request_in_the_same_conversation_is_not_collected_again():
+    events = [{"event": "slot", "name": "lead_status", "value": "delivered", "timestamp": 1.0}]
+    t = tracker(intent="request_lawyer", events=events)
+    assert asyncio.run(ValidateLeadForm().required_slots(["consent", "full_name"], CollectingDispatcher(), t, {})) == []
+    from bot.actions.lead_form import ActionSubmitLead
+
+    messages, _ = run(ActionSubmitLead(), t)
+    assert "already have your request" in messages[0]["text"]
