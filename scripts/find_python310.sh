@@ -12,10 +12,10 @@ if command -v pyenv >/dev/null 2>&1; then
     if is310 "$path"; then echo "$path"; exit 0; fi
   fi
 fi
-cat >&2 <<'MSG'
-Python 3.10 was not found, and the bot needs it (Rasa 3.6.21 supports Python 3.8-3.10 only).
-Install it, then run the command again:
-  - Debian/Ubuntu with pyenv:  pyenv install 3.10.13
-  - or from your distribution:  apt-get install python3.10 python3.10-venv  (Ubuntu: deadsnakes PPA)
-MSG
+{
+  echo "Python 3.10 was not found, and the bot needs it (Rasa 3.6.21 supports Python 3.8-3.10 only)."
+  echo "Install it, then run the command again:"
+  echo "  - with pyenv:                 pyenv install 3.10.13"
+  echo "  - or from your distribution:  apt-get install python3.10 python3.10-venv  (Ubuntu: deadsnakes PPA)"
+} >&2
 exit 1
