@@ -7,7 +7,7 @@ Each reviewed message (confirmed, relabelled, or marked out of scope -> intent `
 skipped ones are not exported) is redacted again (handoff.redaction), cleaned for Rasa's YAML
 (one line, no [..](..) entity markup) and then dropped when it
 - duplicates, exactly after normalisation or nearly, an example of the team's training data
-  (nlu_data/topics, nlu_data/conversation.yml, bot/data) or an earlier exported example;
+  (what `make model` trains on: scripts/train_bot.py's TRAINING_DATA) or an earlier exported example;
 - duplicates, exactly or nearly, an item of a held-out test set (nlu_data/test, nlu_data/kb_paraphrases
   and any path in NLU_HOLDOUT_PATHS, separated by ':'; *.yml or *.tsv): test items never leak into training;
 - was given different labels by reviewers, or contradicts the training data's label for the same text;
@@ -41,14 +41,16 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from handoff.redaction import redact  # noqa: E402  (stdlib-only module)
+from scripts import train_bot as _train_bot  # noqa: E402  (stdlib only)
 
 FROM_LOGS_DIR = REPO / "nlu_data" / "from_logs"
 DOMAIN = REPO / "bot" / "domain.yml"
-TRAINING_SOURCES = ("nlu_data/topics", "nlu_data/conversation.yml", "bot/data")
+# What `make model` trains on (scripts/train_bot.py), except the exported examples themselves.
+TRAINING_SOURCES = tuple(p for p in _train_bot.TRAINING_DATA if p != "nlu_data/from_logs")
 HOLDOUT_SOURCES = ("nlu_data/test", "nlu_data/kb_paraphrases")
 EXPORTED_STATUSES = ("confirmed", "relabelled", "out_of_scope")
 # Intents the classifier never learns from examples (set by components or button payloads).
-NOT_TRAINABLE = {"emergency", "choose_topic", "feedback_helpful", "feedback_not_helpful", "nlu_fallback"}
+NOT_TRAINABLE = {"choose_topic", "feedback_helpful", "feedback_not_helpful", "nlu_fallback"}
 MAX_CHARS = 3000
 
 HEADER = (

@@ -48,6 +48,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from scripts import train_bot as _train_bot  # noqa: E402  (stdlib only)
 from scripts.model_registry import (  # noqa: E402
     FROM_LOGS_DIR,
     MODELS_DIR,
@@ -65,7 +66,8 @@ APP_PY = REPO / ".venv-app" / "bin" / "python"
 STATE_DIR = VAR / "retrain"
 DEFAULT_CONFIG = REPO / "bot" / "config.yml"
 DEFAULT_DOMAIN = REPO / "bot" / "domain.yml"
-DEFAULT_DATA = (REPO / "bot" / "data", REPO / "nlu_data" / "topics", REPO / "nlu_data" / "conversation.yml")
+# The same training data as `make model` (scripts/train_bot.py), without the exported examples (added separately).
+DEFAULT_DATA = tuple(REPO / p for p in _train_bot.TRAINING_DATA if p != "nlu_data/from_logs")
 DEFAULT_TEST_DATA = (REPO / "nlu_data" / "test",)
 DEFAULT_MACRO_F1_TOLERANCE = 0.01
 DEFAULT_TOPIC_F1_TOLERANCE = 0.05
@@ -378,9 +380,7 @@ def candidate_hash(options: Options) -> str:
     """`make model`'s hash for the default inputs (so a promoted model is what `make model` expects);
     a hash of config, domain and data for any other inputs (tests, experiments)."""
     if options.uses_default_inputs():
-        from scripts.train_bot import inputs_hash  # stdlib only
-
-        return inputs_hash(_rel(options.config))
+        return _train_bot.inputs_hash(_rel(options.config))
     paths = [Path(options.config), Path(options.domain), *map(Path, options.data), Path(options.from_logs_dir)]
     return tree_hash(paths, root=REPO)
 

@@ -118,6 +118,7 @@ def inbox(
         "counts": service.status_counts(session),
         "topics": service.TOPICS,
         "conversation_intents": service.CONVERSATION_INTENTS,
+        "safety_intents": service.SAFETY_INTENTS,
         "status_filters": service.STATUS_FILTERS,
         "statuses": STATUSES,
     })

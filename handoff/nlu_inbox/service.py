@@ -30,7 +30,9 @@ CONVERSATION_INTENTS: tuple[str, ...] = (
     "greet", "goodbye", "thanks", "affirm", "deny", "request_lawyer", "out_of_scope", "bot_challenge", "help",
     "something_else",
 )
-LABELS: tuple[str, ...] = TOPICS + CONVERSATION_INTENTS
+# The learned safety intent (nlu_data/safety): a reviewer can teach it a missed emergency.
+SAFETY_INTENTS: tuple[str, ...] = ("emergency",)
+LABELS: tuple[str, ...] = TOPICS + CONVERSATION_INTENTS + SAFETY_INTENTS
 ACTIONS: tuple[str, ...] = ("confirm", "relabel", "out_of_scope", "skip")
 STATUS_FILTERS: tuple[str, ...] = ("unreviewed", "reviewed", "all", *STATUSES)
 MAX_BULK = 200
@@ -220,7 +222,7 @@ def _decide(action: str, label: str | None, predicted: str | None) -> tuple[str,
         return "confirmed", predicted
     if action == "relabel":
         if label not in LABELS:
-            raise InvalidInput([("label", "Choose one of the 16 topics or a conversational intent.")])
+            raise InvalidInput([("label", "Choose one of the 16 topics, a conversational intent or emergency.")])
         if label == "out_of_scope":
             return "out_of_scope", "out_of_scope"
         return ("confirmed" if label == predicted else "relabelled"), label
@@ -280,7 +282,7 @@ def bulk_label(
     if len(ids) > MAX_BULK:
         raise InvalidInput([("event_ids", f"Select at most {MAX_BULK} messages at once.")])
     if action == "relabel" and label not in LABELS:
-        raise InvalidInput([("label", "Choose one of the 16 topics or a conversational intent.")])
+        raise InvalidInput([("label", "Choose one of the 16 topics, a conversational intent or emergency.")])
     result = BulkResult()
     for event_id in ids:
         try:
@@ -333,7 +335,7 @@ def forget_missing(session: Session, tracker: Engine, sender_ids: Iterable[str] 
 
 
 __all__ = [
-    "ACTIONS", "CONVERSATION_INTENTS", "LABELS", "STATUS_FILTERS", "TOPICS", "BulkResult", "InboxFilters", "InboxPage",
+    "ACTIONS", "CONVERSATION_INTENTS", "LABELS", "SAFETY_INTENTS", "STATUS_FILTERS", "TOPICS", "BulkResult", "InboxFilters", "InboxPage",
     "InboxRow", "bulk_label", "forget_conversation", "forget_missing", "get_label", "label_message", "list_inbox",
     "predicted_label", "reviewed_labels", "status_counts", "sync_index", "topics_in_index",
 ]

@@ -100,3 +100,12 @@ def test_the_curated_test_set_is_read_from_rasa_yaml():
         "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic"}
     assert rows[0]["id"] == "benefits-1"
     assert hash_test_set(rows) == hash_test_set(list(reversed(rows)))
+
+
+def test_default_training_data_is_what_make_model_trains_on():
+    from scripts import train_bot
+    from scripts.retrain import DEFAULT_DATA
+
+    expected = [REPO / p for p in train_bot.TRAINING_DATA if p != "nlu_data/from_logs"]
+    assert list(DEFAULT_DATA) == expected
+    assert Options().uses_default_inputs()

@@ -127,7 +127,7 @@ def test_duplicates_among_the_labels_are_exported_once():
 def test_unknown_labels_and_empty_messages_are_dropped():
     result = run([
         rec("they want me out", "pizza", event_id=1),
-        rec("i need help", "emergency", "relabelled", event_id=2),  # set by the guardrail, never trained
+        rec("i need help", "choose_topic", "relabelled", event_id=2),  # a button payload intent, never trained
         rec("212-555-0142 maria.lopez@gmail.com", "housing", event_id=3),  # nothing left but placeholders
         rec("/request_lawyer", "request_lawyer", event_id=4),
     ])
@@ -232,3 +232,18 @@ def test_export_command_reads_the_labels_from_the_database(tmp_path):
     assert json.loads(report.read_text())["per_intent"] == {"employment": 1, "out_of_scope": 1, "traffic": 1}
     # The report names event ids, never message text.
     assert "pizza" not in report.read_text()
+
+
+def test_the_training_data_is_what_make_model_trains_on():
+    from scripts import train_bot
+    from scripts.export_training_data import TRAINING_SOURCES
+
+    assert set(TRAINING_SOURCES) == set(train_bot.TRAINING_DATA) - {"nlu_data/from_logs"}
+    emergency = [e for e in read_all([REPO / p for p in TRAINING_SOURCES]) if e.intent == "emergency"]
+    if emergency:  # the learned safety intent: a copy under another label contradicts it
+        result = build_export([rec(emergency[0].text, "crime", "relabelled", event_id=4)],
+                              training=read_all([REPO / p for p in TRAINING_SOURCES]), holdout=[], intents=INTENTS)
+        assert result.skipped == {"contradicts_training_data": [4]}
+        assert build_export([rec("he just broke in and has a bat, im hiding in the closet", "emergency", "relabelled")],
+                            training=[], holdout=[], intents=INTENTS).examples == {
+            "emergency": ["he just broke in and has a bat, im hiding in the closet"]}

@@ -175,10 +175,15 @@ def test_relabel_out_of_scope_and_skip(reviewer_client, session, messages):
     assert {r.event_id for r in service.reviewed_labels(session)} == {messages[k] for k in ("fired", "evict", "weather")}
 
 
-def test_conversational_intents_are_labels_too(reviewer_client, session, messages):
-    response = post_label(reviewer_client, messages["weather"], token(reviewer_client), action="relabel", label="greet")
+def test_conversational_intents_and_emergency_are_labels_too(reviewer_client, session, messages):
+    csrf = token(reviewer_client)
+    response = post_label(reviewer_client, messages["weather"], csrf, action="relabel", label="greet")
     assert response.status_code == 303
     assert stored(session, messages["weather"]).label == "greet"
+    post_label(reviewer_client, messages["fired"], csrf, action="relabel", label="emergency")
+    assert (stored(session, messages["fired"]).status, stored(session, messages["fired"]).label) == (
+        "relabelled", "emergency")
+    assert '<optgroup label="Safety">' in reviewer_client.get("/admin/inbox").text
 
 
 def test_changing_a_label_updates_the_one_row(reviewer_client, session, messages):
