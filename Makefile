@@ -117,6 +117,13 @@ bench: envs model
 	$(APP_PY) bench/lead_writes.py
 	$(BOT_PY) bench/compare_pipelines.py --folds 3
 
+# Inbox labels → nlu_data/from_logs → candidate model → gate on nlu_data/test → promote (hot-load).
+retrain: envs migrate
+	$(APP_PY) scripts/retrain.py $(ARGS)
+
+rollback: $(APP_STAMP)
+	$(APP_PY) scripts/model_registry.py rollback $(MODEL)
+
 report: $(APP_STAMP)
 	$(APP_PY) -m analytics.report --out var/report $(ARGS)
 

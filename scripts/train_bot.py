@@ -74,6 +74,11 @@ def main() -> int:
     if not args.force and current.get("hash") == digest and model_path.exists():
         print(f"model up to date: {model_path.relative_to(REPO)}")
         return 0
+    pinned = MODELS_DIR / str(current.get("model", ""))
+    if not args.force and current.get("pinned") and pinned.is_file():
+        # A rollback pins the model staff chose; only --force (or the gated `make retrain`) replaces it.
+        print(f"model pinned by a rollback: {pinned.relative_to(REPO)} (use --force to train anyway)")
+        return 0
     if not model_path.exists() or args.force:
         train(config=args.config, out=MODELS_DIR, name=f"model-{digest}")
     CURRENT.write_text(json.dumps({"hash": digest, "model": model_path.name, "trained_at": time.time()}, indent=2))

@@ -65,8 +65,13 @@ def purge_transcripts(
     deleted_events = 0
     purged = 0
     if not dry_run:
+        from handoff.nlu_inbox.service import forget_conversation
+
         for sender_id in expired:
             deleted_events += repository.delete_conversation(tracker_engine, sender_id)
+            # Inbox rows point at the deleted messages; reviewed labels are already redacted
+            # training data and are kept.
+            forget_conversation(session, sender_id, keep_labels=True, commit=False)
             purged += 1
         audit.record(session, actor=actor, action="transcripts.purge", target_type="conversations",
                      detail={"conversations": purged, "events": deleted_events, "retention_days": days,

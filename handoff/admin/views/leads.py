@@ -339,8 +339,13 @@ def delete_data(lead_id: int, request: Request, user: AdminUser, form: forms.For
         flash(request, "The lead's personal data was deleted, but the transcript could not be deleted. "
                        "Try again; the action is safe to repeat.", "error")
         return _detail(lead_id)
+    # The person's messages may also sit in the NLU inbox and its labels: those go too.
+    from handoff.nlu_inbox.service import forget_conversation
+
+    labels = forget_conversation(session, conversation_id, commit=False)
     audit.record(session, actor=user, action="conversation.delete", target_type="conversation",
-                 target_id=conversation_id, detail={"lead": lead_id, "events": events, "cause": "person_data_request"},
+                 target_id=conversation_id,
+                 detail={"lead": lead_id, "events": events, "labels": labels, "cause": "person_data_request"},
                  commit=True)
     logger.info("lead %s: personal data and transcript (%d events) deleted by user %s", lead_id, events, user.id)
     flash(request, f"The person's data was deleted from lead #{lead_id}, and the transcript ({events} events).")
