@@ -27,7 +27,7 @@ from scripts.nlu_metrics import summarize  # noqa: E402
 
 CONFIGS = {
     "A: LR on MiniLM sentence features": "bench/configs/linear_sentence.yml",
-    "B: DIET on MiniLM + sparse n-grams": "bench/configs/diet_sentence_sparse.yml",
+    "B: DIET on MiniLM + sparse word counts": "bench/configs/diet_sentence_sparse.yml",
     "C: LR on MiniLM + word n-grams": "bench/configs/linear_sentence_sparse.yml",
 }
 TRAIN = ["nlu_data/topics", "nlu_data/conversation.yml"]
@@ -60,12 +60,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--skip-cv", action="store_true")
+    parser.add_argument("--only", nargs="*", help="letters of the pipelines to run, e.g. A B")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         train_file = merged_training_file(tmp)
         for name, config in CONFIGS.items():
+            if args.only and name.split(":")[0] not in args.only:
+                continue
             row = {}
             started = time.monotonic()
             rasa("train", "nlu", "--config", config, "--nlu", str(train_file), "--out", str(tmp / "models"),
@@ -87,6 +90,9 @@ def main():
                 row["cv"] = (report.get("accuracy"), (report.get("macro avg") or {}).get("f1-score"))
             results[name] = row
             print(name, row, flush=True)
+            # Partial results survive an interrupted run.
+            (REPO / "var").mkdir(exist_ok=True)
+            (REPO / "var" / "pipeline_comparison.json").write_text(json.dumps(results, indent=2))
 
     lines = [
         "# NLU pipeline comparison",
