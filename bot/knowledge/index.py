@@ -1,8 +1,8 @@
 """Exact cosine search over unit-norm embeddings, with per-article max pooling and topic boost.
 
-Exact search was chosen by measurement (bench/results/kb_retrieval_scale.md): over 60,000
-question variants a float32 matrix-vector product stays within the latency target, so an
-approximate index would add a dependency and recall loss for no gain.
+Exact search was chosen by measurement (bench/results/kb_retrieval.md): over 60,000 question
+variants one float32 matrix-vector product per query stays within the latency target, so an
+approximate index would add a dependency and lose recall for no gain.
 """
 from __future__ import annotations
 
@@ -29,7 +29,14 @@ class VectorIndex:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.article_ids = np.asarray(article_ids)
         self.topics = np.asarray(topics)
-        self._topic_rows: Dict[str, np.ndarray] = {t: np.flatnonzero(self.topics == t) for t in set(topics)}
+        self.topic_names = sorted(set(topics))
+        codes = {name: i for i, name in enumerate(self.topic_names)}
+        self.topic_codes = np.array([codes[t] for t in topics], dtype=np.int32)
+        # Built once: a per-topic copy of the rows, so a topic search never gathers rows per query.
+        self._by_topic: Dict[str, tuple] = {}
+        for name in self.topic_names:
+            rows = np.flatnonzero(self.topic_codes == codes[name])
+            self._by_topic[name] = (np.ascontiguousarray(self.vectors[rows]), self.article_ids[rows], self.topics[rows])
 
     def search(
         self, query: np.ndarray, *, k: int = 5, topic: Optional[str] = None, boosts: Optional[Dict[str, float]] = None
@@ -38,15 +45,17 @@ class VectorIndex:
 
         `topic` restricts the search to one topic; `boosts` adds a bonus to articles of some topics.
         """
-        rows = self._topic_rows.get(topic, np.empty(0, dtype=int)) if topic else None
-        matrix = self.vectors if rows is None else self.vectors[rows]
-        if len(matrix) == 0:
-            return []
+        if topic is not None:
+            if topic not in self._by_topic:
+                return []
+            matrix, ids, topics = self._by_topic[topic]
+            codes = None
+        else:
+            matrix, ids, topics, codes = self.vectors, self.article_ids, self.topics, self.topic_codes
         scores = matrix @ np.asarray(query, dtype=np.float32).reshape(-1)
-        ids = self.article_ids if rows is None else self.article_ids[rows]
-        topics = self.topics if rows is None else self.topics[rows]
-        if boosts:
-            scores = scores + np.array([boosts.get(t, 0.0) for t in topics], dtype=np.float32)
+        if boosts and codes is not None:
+            bonus = np.array([boosts.get(name, 0.0) for name in self.topic_names], dtype=np.float32)
+            scores = scores + bonus[codes]
         # Over-fetch so that several variants of one article don't crowd out the others.
         take = min(len(scores), k * 8)
         top = np.argpartition(-scores, take - 1)[:take]

@@ -33,6 +33,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def storage(tmp_path):
+    (tmp_path / "storage").mkdir()
     return LocalModelStorage(tmp_path / "storage")
 
 

@@ -1,0 +1,82 @@
+"""Training time (cold cache) and parse latency of the production pipeline.
+
+Trains bot/config.yml with an empty Rasa training cache (so nothing is reused) and reports the
+wall-clock and CPU time, then loads the model in-process and times `parse_message` (what
+/model/parse does, without HTTP) over the team's held-out messages: median and p95.
+Run: .venv-bot/bin/python bench/nlu_speed.py  → bench/results/nlu_speed.md
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.nlu_experiments import read_rasa_yaml  # noqa: E402
+from scripts.train_bot import existing_data_paths  # noqa: E402
+
+
+def cpu_seconds_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def parse_latencies(model: Path, texts):
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+    import logging
+
+    configure_structlog(logging.WARNING)
+    agent = Agent.load(str(model))
+    await agent.parse_message("warm up")
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        await agent.parse_message(text)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main():
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
+        cpu_before = cpu_seconds_of_children()
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "rasa", "train", "--config", "bot/config.yml", "--domain", "bot/domain.yml",
+                        "--data", *existing_data_paths(), "--out", tmp, "--fixed-model-name", "speed", "--quiet"],
+                       cwd=REPO, env=env, check=True, capture_output=True)
+        wall = time.monotonic() - started
+        cpu = cpu_seconds_of_children() - cpu_before
+        texts, _ = read_rasa_yaml(sorted((REPO / "nlu_data" / "test").glob("*.yml")))
+        times = sorted(asyncio.run(parse_latencies(Path(tmp) / "speed.tar.gz", texts[:300])))
+    p95 = times[int(0.95 * (len(times) - 1))]
+    lines = [
+        "# NLU training time and parse latency",
+        "",
+        f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; 1-minute load average at start: {load_before:.1f}",
+        f"- full training of bot/config.yml (NLU + dialogue + KB index), cold cache: **{wall:.0f} s wall**, {cpu:.0f} s CPU",
+        f"- parse latency in-process over {len(times)} held-out messages (16–230 words): "
+        f"**median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms**",
+        "- the encoder runs on one thread per process (LEGALAID_TORCH_THREADS); HTTP /model/parse adds Rasa's server "
+        "overhead, measured under load in bench/results/load_chat.md",
+    ]
+    out = REPO / "bench" / "results" / "nlu_speed.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
