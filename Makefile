@@ -111,7 +111,10 @@ eval-nlu: $(BOT_STAMP)
 
 # Benchmarks write their results to bench/results/*.md (load_chat needs `make run` in another shell).
 bench: envs model
+	$(APP_PY) -m pip install --quiet -e '.[bench]' -c requirements-app.lock
 	$(BOT_PY) bench/kb_retrieval.py
+	$(APP_PY) bench/kb_scale.py
+	$(BOT_PY) bench/nlu_speed.py
 	$(BOT_PY) bench/nlu_thresholds.py
 	$(BOT_PY) bench/safety_guardrail.py
 	$(APP_PY) bench/lead_writes.py
