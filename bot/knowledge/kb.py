@@ -13,10 +13,8 @@ from typing import Dict, Iterable, List, Tuple
 
 import yaml
 
-TOPICS = (
-    "benefits", "business", "consumer", "courts", "crime", "divorce", "domestic_violence", "education",
-    "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic",
-)
+from bot.policy.decision import TOPICS
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 URL_PATTERN = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/[A-Za-z0-9._~%/-]*)?$")
 MAX_ANSWER_WORDS = 200

@@ -9,6 +9,15 @@ MAX_MESSAGE_CHARS = 5000
 SENDER_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 
 
+def reject_blank_text(value: str, field: str) -> str:
+    """Shared by every free-text field of the public API."""
+    if not value.strip():
+        raise ValueError(f"{field} must not be blank")
+    if "\x00" in value:
+        raise ValueError(f"{field} must not contain NUL characters")
+    return value
+
+
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -18,11 +27,7 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("message must not be blank")
-        if "\x00" in value:
-            raise ValueError("message must not contain NUL characters")
-        return value
+        return reject_blank_text(value, "message")
 
 
 class Button(BaseModel):

@@ -12,17 +12,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..ratelimit import RATE_LIMITED, limit_client
+from ..leads.enums import Topic
 from .rasa_client import RasaUnavailable
 from .router import UNAVAILABLE, rasa_client, rasa_reply
-from .schemas import MAX_MESSAGE_CHARS
+from .schemas import MAX_MESSAGE_CHARS, reject_blank_text
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["triage"])
 
-TOPICS = (
-    "benefits", "business", "consumer", "courts", "crime", "divorce", "domestic_violence", "education",
-    "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic",
-)
+TOPICS = tuple(topic.value for topic in Topic)
 Decision = Literal["answer", "clarify", "handoff", "emergency", "out_of_scope"]
 
 
@@ -33,11 +31,7 @@ class TriageRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text must not be blank")
-        if "\x00" in value:
-            raise ValueError("text must not contain NUL characters")
-        return value
+        return reject_blank_text(value, "text")
 
 
 class RankedTopic(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, func, select
 
 from ..db import make_engine
+from ..leads.enums import Topic
 
 metadata = MetaData()
 # Mirrors rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
@@ -30,10 +31,7 @@ events = Table(
     Column("data", Text),
 )
 
-TOPICS = (
-    "benefits", "business", "consumer", "courts", "crime", "divorce", "domestic_violence", "education",
-    "employment", "estates", "family", "health", "housing", "immigration", "torts", "traffic",
-)
+TOPICS = tuple(topic.value for topic in Topic)
 
 
 def make_tracker_engine(url: str) -> Engine:
