@@ -88,7 +88,7 @@ test: envs system-deps
 	exit $$status
 
 test-app: $(APP_STAMP)
-	$(APP_PY) -m pytest -q tests --ignore=tests/bot --ignore=tests/bot_stories --ignore=tests/integration
+	$(APP_PY) -m pytest -q tests --ignore=tests/bot --ignore=tests/bot_stories --ignore=tests/integration -m "not integration"
 
 test-bot: $(BOT_STAMP)
 	$(BOT_PY) -m pytest -q tests/bot
@@ -103,6 +103,7 @@ test-stories: $(BOT_STAMP)
 
 test-integration: envs
 	$(APP_PY) -m pytest -q tests/integration
+	$(APP_PY) -m pytest -q tests/reliability -m integration
 
 # --- NLU quality, retraining, analytics --------------------------------------------------
 eval-nlu: $(BOT_STAMP)
