@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -172,6 +173,50 @@ def make_client(tmp_path, rasa_double):
     yield _make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@contextmanager
+def app_process(var: Path, rasa_url: str, **extra_env: str):
+    """The app as a real uvicorn process on a free 127.0.0.1 port (temporary migrated database);
+    yields its base URL and stops it afterwards."""
+    database_url = f"sqlite:///{var / 'legalaid.db'}"
+    migrate_and_seed(database_url)
+    port = free_port()
+    env = {
+        **os.environ, "PYTHONPATH": str(REPO), "DATABASE_URL": database_url,
+        "TRACKER_DATABASE_URL": f"sqlite:///{var / 'tracker.db'}", "RASA_URL": rasa_url,
+        "RASA_TOKEN": RASA_TOKEN, "SERVICE_TOKEN": SERVICE_TOKEN, "SECRET_KEY": SECRET_KEY,
+        "MAIL_OUTBOX_PATH": str(var / "mail.log"), "NOTIFIER": "file",
+        "CHAT_RATE_LIMIT": "1000000/minute", "LOGIN_RATE_LIMIT": "1000000/minute", **extra_env,
+    }
+    log_path = var / "app.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(REPO / ".venv-app" / "bin" / "python"), "-m", "uvicorn", "handoff.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the app did not start:\n" + log_path.read_text()[-3000:])
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            if "Traceback" in log_path.read_text(errors="replace"):
+                print(log_path.read_text(errors="replace")[-5000:])
 
 
 # --- the real product ----------------------------------------------------------------------------

@@ -96,3 +96,30 @@ def test_admin_sign_in_is_rate_limited_too():
     assert "LoginRateLimiter(settings.login_rate_limit)" in source
     account = (Path(admin.__file__).parent / "views" / "account.py").read_text()
     assert "status_code=429" in account and "Retry-After" in account
+
+
+def test_behind_a_trusted_proxy_each_person_has_their_own_budget(tmp_path, rasa_double):
+    """Behind the TLS proxy (docker-compose trusts its X-Forwarded-For with FORWARDED_ALLOW_IPS),
+    the limit counts per person, not once for everybody behind the proxy's address."""
+    import httpx
+
+    from tests.reliability.conftest import app_process
+
+    with app_process(tmp_path, rasa_double.url, CHAT_RATE_LIMIT="2/minute", FORWARDED_ALLOW_IPS="*") as url:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            def send(person: str, sender: str):
+                return client.post("/api/chat", json={"sender": sender, "message": "hi"},
+                                   headers={"X-Forwarded-For": person})
+
+            assert send("198.51.100.10", "a").status_code == 200
+            assert send("198.51.100.10", "b").status_code == 200
+            assert_429(send("198.51.100.10", "c"))
+            assert send("198.51.100.11", "d").status_code == 200  # someone else behind the same proxy
+
+
+def test_compose_trusts_the_proxy_in_front_of_the_app():
+    from tests.reliability.conftest import REPO
+
+    compose = (REPO / "docker-compose.yml").read_text()
+    app = compose[compose.index("\n  app:"):]
+    assert "FORWARDED_ALLOW_IPS" in app

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 
 import httpx
 import pytest
 
-from tests.reliability.conftest import RASA_TOKEN, REPO, SECRET_KEY, SERVICE_TOKEN, free_port, migrate_and_seed
+from tests.reliability.conftest import REPO, SERVICE_TOKEN, app_process
 
 APP_PY = REPO / ".venv-app" / "bin" / "python"
 SCHEMATHESIS = REPO / ".venv-app" / "bin" / "schemathesis"
@@ -22,46 +21,8 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, rasa_double):
-    var = tmp_path_factory.mktemp("schemathesis")
-    database_url = f"sqlite:///{var / 'legalaid.db'}"
-    migrate_and_seed(database_url)
-    port = free_port()
-    env = {
-        **os.environ, "PYTHONPATH": str(REPO), "DATABASE_URL": database_url,
-        "TRACKER_DATABASE_URL": f"sqlite:///{var / 'tracker.db'}", "RASA_URL": rasa_double.url,
-        "RASA_TOKEN": RASA_TOKEN, "SERVICE_TOKEN": SERVICE_TOKEN, "SECRET_KEY": SECRET_KEY,
-        "MAIL_OUTBOX_PATH": str(var / "mail.log"), "NOTIFIER": "file",
-        "CHAT_RATE_LIMIT": "1000000/minute", "LOGIN_RATE_LIMIT": "1000000/minute",
-    }
-    log = open(var / "app.log", "wb")
-    process = subprocess.Popen(
-        [str(APP_PY), "-m", "uvicorn", "handoff.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start:\n" + (var / "app.log").read_text()[-3000:])
-            time.sleep(0.3)
+    with app_process(tmp_path_factory.mktemp("schemathesis"), rasa_double.url) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        server_errors = [line for line in (var / "app.log").read_text(errors="replace").splitlines() if "Traceback" in line]
-        if server_errors:
-            print((var / "app.log").read_text(errors="replace")[-5000:])
 
 
 def test_openapi_schema_has_no_server_errors(app_url, tmp_path):
