@@ -33,7 +33,7 @@ class DecisionConfig:
     complex_max_words: int = 250
     # The classifier's learned `emergency` intent (a second line behind the safety rules) at or
     # above this confidence also gets emergency resources; a false alarm costs little.
-    emergency_threshold: float = 0.4
+    emergency_threshold: float = 0.6
     # A non-legal intent needs this confidence to call the message out of scope.
     out_of_scope_threshold: float = 0.5
 
@@ -85,7 +85,9 @@ def decide(
     }
     learned = next((r for r in ranking if r.get("name") == "emergency"), None)
     learned_emergency = learned is not None and float(learned["confidence"]) >= config.emergency_threshold
-    if safety.get("level") == "emergency" or intent == "emergency" or learned_emergency:
+    # The guardrail's own override shows up as safety level "emergency"; a classifier-predicted
+    # `emergency` counts only at its own (higher) threshold, to keep false alarms rare.
+    if safety.get("level") == "emergency" or learned_emergency:
         result.update(decision="emergency", reason="guardrail")
         return result
 

@@ -56,6 +56,11 @@ def test_emergency_wins_over_everything():
     assert result["decision"] == "emergency"
 
 
+def test_a_weak_learned_emergency_is_not_an_alarm():
+    result = run(text="this late fee is killing me", intent="emergency", rank=ranking(("emergency", 0.5), ("consumer", 0.3)))
+    assert result["decision"] != "emergency"
+
+
 def test_high_stakes_hands_off_even_when_confident():
     result = run(safety={"level": "none", "high_stakes": ["criminal_charges"]})
     assert result["decision"] == "handoff" and result["reason"] == "high_stakes"
@@ -91,7 +96,7 @@ def test_config_rejects_out_of_range_thresholds():
 
 
 def test_the_learned_emergency_intent_is_a_second_line_of_defence():
-    rank = ranking(("emergency", 0.55), ("domestic_violence", 0.3))
+    rank = ranking(("emergency", 0.75), ("domestic_violence", 0.2))
     result = run(text="he just kicked the door in and says hes going to finish it", intent="emergency", rank=rank)
     assert result["decision"] == "emergency" and result["topic"] == "domestic_violence"
     low = run(text="my ex keeps texting me", intent="nlu_fallback",
