@@ -17,7 +17,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
+# As in the Rasa process (scripts/stack.py): one BLAS thread for these small products.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))

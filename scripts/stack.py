@@ -100,6 +100,10 @@ class Stack:
             "REFERRAL_API_URL": f"http://{self.host}:{self.app_port}",
             "LEAD_OUTBOX_PATH": str(self.var_dir / "lead_outbox.db"),
             "RASA_TELEMETRY_ENABLED": "false",
+            # Each request's matrix products are small (KB search, classifier): one BLAS thread
+            # avoids threads spinning against each other on a small machine (bench/results/kb_retrieval_scale.md).
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
         }
         env.update(self.extra_env)
         return env
