@@ -62,7 +62,8 @@ def main():
     for name, (n, learned, either) in results.items():
         out.append(f"| {name.replace('_messages.txt', '')} | {n} | {learned / n:.1%} | {either / n:.1%} |")
     out += ["", "The threshold was chosen on these sets (0.4: 90% / 9% false alarms; 0.5: 88% / 7%; 0.6: 81% / 4%; "
-            "0.7: 72% / 1%), so the false-alarm rate of the ordinary set stays under the 5% target."]
+            "0.7: 72% / 1%). 0.7 is used: at 0.6 the classifier also alarmed on stressed but safe stories "
+            "(\"fighting over custody ... right now\"), and the rules stay the first line."]
     (REPO / "bench" / "results" / "safety_learned.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))
 

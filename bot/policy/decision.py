@@ -33,7 +33,7 @@ class DecisionConfig:
     complex_max_words: int = 250
     # The classifier's learned `emergency` intent (a second line behind the safety rules) at or
     # above this confidence also gets emergency resources; a false alarm costs little.
-    emergency_threshold: float = 0.6
+    emergency_threshold: float = 0.7
     # A non-legal intent needs this confidence to call the message out of scope.
     out_of_scope_threshold: float = 0.5
 
