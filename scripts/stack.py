@@ -74,6 +74,9 @@ def wait_http(url: str, *, timeout: float, process: subprocess.Popen, name: str)
 @dataclass
 class Stack:
     rasa_port: int = 5005
+    # Rasa handles one message at a time per process; a second replica (on rasa_port + 1) uses the
+    # second core. The app routes each conversation to one replica; all share the tracker store.
+    rasa_replicas: int = 1
     actions_port: int = 5055
     app_port: int = 8000
     host: str = "127.0.0.1"
@@ -82,6 +85,10 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     log_dir: Optional[Path] = None
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_ports(self) -> List[int]:
+        return [self.rasa_port + i for i in range(self.rasa_replicas)]
 
     def env(self) -> Dict[str, str]:
         tokens = load_or_create_secrets(self.var_dir / "secrets.env")
@@ -96,7 +103,7 @@ class Stack:
             "TRACKER_SQLITE_PATH": str(self.var_dir / "tracker.db"),
             "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{self.var_dir / 'legalaid.db'}"),
             "TRACKER_DATABASE_URL": os.environ.get("TRACKER_DATABASE_URL", f"sqlite:///{self.var_dir / 'tracker.db'}"),
-            "RASA_URL": f"http://{self.host}:{self.rasa_port}",
+            "RASA_URL": ",".join(f"http://{self.host}:{port}" for port in self.rasa_ports),
             "REFERRAL_API_URL": f"http://{self.host}:{self.app_port}",
             "LEAD_OUTBOX_PATH": str(self.var_dir / "lead_outbox.db"),
             "RASA_TELEMETRY_ENABLED": "false",
@@ -128,15 +135,17 @@ class Stack:
             actions = self._spawn(
                 "actions", [str(BOT_PY), "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.actions_port)], env
             )
-            rasa = self._spawn(
-                "rasa",
-                [
-                    str(BOT_PY), "-m", "rasa", "run", "--enable-api", "--auth-token", env["RASA_TOKEN"],
-                    "--interface", self.host, "--port", str(self.rasa_port), "--model", str(model),
-                    "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                ],
-                env,
-            )
+            rasa_processes = []
+            for number, port in enumerate(self.rasa_ports):
+                rasa_processes.append(self._spawn(
+                    "rasa" if number == 0 else f"rasa-{number + 1}",
+                    [
+                        str(BOT_PY), "-m", "rasa", "run", "--enable-api", "--auth-token", env["RASA_TOKEN"],
+                        "--interface", self.host, "--port", str(port), "--model", str(model),
+                        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                    ],
+                    env,
+                ))
             app = self._spawn(
                 "app",
                 [
@@ -147,16 +156,16 @@ class Stack:
             )
             wait_http(f"http://{self.host}:{self.actions_port}/health", timeout=timeout, process=actions, name="action server")
             wait_http(f"http://{self.host}:{self.app_port}/api/health", timeout=timeout, process=app, name="app")
-            wait_http(
-                f"http://{self.host}:{self.rasa_port}/status?token={env['RASA_TOKEN']}", timeout=timeout, process=rasa, name="rasa"
-            )
+            for port, process in zip(self.rasa_ports, rasa_processes):
+                wait_http(f"http://{self.host}:{port}/status?token={env['RASA_TOKEN']}", timeout=timeout, process=process, name=f"rasa ({port})")
         except BaseException:
             self.stop()
             raise
 
     def stop(self, *, grace: float = 15) -> None:
         # App first (no new chats), then Rasa, then the actions it calls.
-        for name in ("app", "rasa", "actions"):
+        order = ["app"] + [n for n in self.processes if n.startswith("rasa")] + ["actions"]
+        for name in order:
             process = self.processes.get(name)
             if process and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -171,7 +180,9 @@ class Stack:
 
 
 def run() -> int:
-    stack = Stack()
+    # Two Rasa processes by default: measured 46 turns/s with two vs 31 with one on 2 idle cores
+    # (bench/results/load_chat.md). RASA_REPLICAS=1 saves ~1 GB of memory.
+    stack = Stack(rasa_replicas=int(os.environ.get("RASA_REPLICAS", "2")))
     stopping = False
 
     def _stop(signum, _frame):
@@ -191,7 +202,7 @@ def run() -> int:
         f"  widget demo   http://127.0.0.1:{stack.app_port}/\n"
         f"  admin panel   http://127.0.0.1:{stack.app_port}/admin\n"
         f"  API docs      http://127.0.0.1:{stack.app_port}/docs\n"
-        f"  Rasa          http://127.0.0.1:{stack.rasa_port} (token in var/secrets.env)\n"
+        f"  Rasa          {', '.join(f'http://127.0.0.1:{p}' for p in stack.rasa_ports)} (token in var/secrets.env)\n"
         f"  actions       http://127.0.0.1:{stack.actions_port}\n"
         "Press Ctrl-C to stop.",
         flush=True,
