@@ -56,19 +56,24 @@ def current_model(models_dir: Path = VAR / "models") -> Path:
     return models_dir / json.loads(current.read_text())["model"]
 
 
-def wait_http(url: str, *, timeout: float, process: subprocess.Popen, name: str) -> None:
+def _tail(log: Optional[Path]) -> str:
+    return f":\n{log.read_text(errors='replace')[-4000:]}" if log and log.exists() else ""
+
+
+def wait_http(url: str, *, timeout: float, process: subprocess.Popen, name: str, log: Optional[Path] = None) -> None:
+    """Poll `url` until it answers below 500; fail early if `process` exits (with `log`'s tail, if given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with code {process.returncode} before it became healthy")
+            raise RuntimeError(f"{name} exited with code {process.returncode} before it became healthy{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{name} did not become healthy within {timeout:.0f}s ({url.split('?')[0]})")
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not become healthy within {timeout:.0f}s ({url.split('?')[0]}){_tail(log)}")
 
 
 @dataclass

@@ -18,8 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff.db import make_engine
+from scripts.stack import wait_http
 from handoff.lawyers.models import Lawyer
 from handoff.lawyers.seed import seed_demo_lawyers
 from handoff.leads.models import Lead
@@ -94,18 +93,7 @@ def _free_port() -> int:
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 500:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-4000:]}")
+    wait_http(url, timeout=timeout, process=proc, name="app", log=log)
 
 
 def _seed(app_engine, tracker_engine) -> dict:

@@ -2,6 +2,8 @@
 The fixtures that use them are in conftest.py, whose docstring describes the two modes."""
 from __future__ import annotations
 
+from scripts import stack
+
 import contextlib
 import json
 import os
@@ -49,18 +51,7 @@ def http_json(method: str, url: str, body: dict | None = None, timeout: float = 
 
 
 def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status < 500:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-4000:]}")
+    stack.wait_http(url, timeout=timeout, process=proc, name=url, log=log)
 
 
 def stop(proc: subprocess.Popen) -> None:
