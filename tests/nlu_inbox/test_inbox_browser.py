@@ -105,7 +105,7 @@ def wait_for(predicate, timeout: float = 10.0):
 
 
 def _keyboard_shortcuts_label_messages(live):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     ids = live["ids"]
     with sync_playwright() as playwright:
@@ -127,17 +127,21 @@ def _keyboard_shortcuts_label_messages(live):
         shots.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size({"width": 1400, "height": 1000})
         page.screenshot(path=str(shots / "nlu-inbox.png"), full_page=True)
-        page.keyboard.press("o")                       # out of scope -> next row gets the focus
-        wait_for(lambda: ids["weather"] in labels(live["db"]))
-        page.keyboard.press("c")                       # "fired": confirm employment
-        wait_for(lambda: ids["fired"] in labels(live["db"]))
-        page.keyboard.press("s")                       # "deposit": skip
-        wait_for(lambda: ids["deposit"] in labels(live["db"]))
-        page.keyboard.press("2")                       # "ticket": the 2nd shortcut label (consumer)
-        wait_for(lambda: ids["ticket"] in labels(live["db"]))
+        # Each label is saved by a fetch and only then does the focus move on; wait for both before the next key.
+        current = page.locator("tr.inbox-row.is-current")
+        for key, labelled, next_row in [
+            ("o", "weather", "fired"),                 # out of scope -> next row gets the focus
+            ("c", "fired", "deposit"),                 # "fired": confirm employment
+            ("s", "deposit", "ticket"),                # "deposit": skip
+            ("2", "ticket", "lease"),                  # "ticket": the 2nd shortcut label (consumer)
+        ]:
+            page.keyboard.press(key)
+            wait_for(lambda: ids[labelled] in labels(live["db"]))
+            expect(current).to_have_attribute("data-event-id", str(ids[next_row]))
         page.keyboard.press("k")                       # back up to "ticket", then down again
+        expect(current).to_have_attribute("data-event-id", str(ids["ticket"]))
         page.keyboard.press("j")
-        assert page.locator("tr.inbox-row.is-current").get_attribute("data-event-id") == str(ids["lease"])
+        expect(current).to_have_attribute("data-event-id", str(ids["lease"]))
         page.keyboard.press("x")                       # select "lease" and "kids"
         page.keyboard.press("j")
         page.keyboard.press("x")
