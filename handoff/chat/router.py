@@ -53,7 +53,14 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         return ChatResponse(sender=body.sender, messages=bot_messages_from_rest(replies))
 
 
-@router.get("/chat/history", response_model=HistoryResponse, responses={503: {"description": "Rasa unavailable"}})
+@router.get(
+    "/chat/history",
+    response_model=HistoryResponse,
+    responses={503: {"description": "Rasa unavailable"}, **RATE_LIMITED},
+    # Same per-address limit as sending: a history read costs a tracker fetch from Rasa, and without a
+    # limit it is the cheapest way to probe for other people's conversation ids.
+    dependencies=[Depends(limit_client)],
+)
 async def history(request: Request, sender: str = Query(pattern=SENDER_PATTERN)) -> HistoryResponse:
     try:
         tracker = await rasa_client(request).tracker(sender=sender)

@@ -123,3 +123,11 @@ def test_compose_trusts_the_proxy_in_front_of_the_app():
     compose = (REPO / "docker-compose.yml").read_text()
     app = compose[compose.index("\n  app:"):]
     assert "FORWARDED_ALLOW_IPS" in app
+
+
+def test_history_is_limited_per_client_address(make_client):
+    client = make_client(chat_rate_limit="2/minute")
+    history = [client.get("/api/chat/history", params={"sender": f"s{i}"}) for i in range(2)]
+    assert [r.status_code for r in history] == [200, 200], [r.text for r in history]
+    assert_429(client.get("/api/chat/history", params={"sender": "s-new"}))
+    assert chat(client, "x").status_code == 200  # reading history does not use up the chat budget
