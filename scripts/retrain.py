@@ -71,6 +71,12 @@ DEFAULT_DATA = tuple(REPO / p for p in _train_bot.TRAINING_DATA if p != "nlu_dat
 DEFAULT_TEST_DATA = (REPO / "nlu_data" / "test",)
 DEFAULT_MACRO_F1_TOLERANCE = 0.01
 DEFAULT_TOPIC_F1_TOLERANCE = 0.05
+# Danger and ordinary-but-alarming messages written for the safety tests, never trained on (nlu_data/safety is
+# separate). The rules catch every danger line on their own; the learned `emergency` intent is the second line for
+# phrasings the rules miss, so a candidate must not flag fewer danger lines nor raise more false alarms.
+DEFAULT_SAFETY_DATA = REPO / "tests" / "data" / "safety"
+DEFAULT_EMERGENCY_THRESHOLD = 0.7  # bot/config.yml TriageDecision.emergency_threshold
+DEFAULT_SAFETY_TOLERANCE = 0.02
 STAGES = (
     ("export", "Export reviewed labels"),
     ("train", "Train candidate model"),
@@ -92,6 +98,7 @@ class GateResult:
     topics: Dict[str, Dict[str, Optional[float]]] = field(default_factory=dict)
     macro_f1_tolerance: float = DEFAULT_MACRO_F1_TOLERANCE
     topic_f1_tolerance: float = DEFAULT_TOPIC_F1_TOLERANCE
+    safety: Dict[str, Optional[Dict[str, Any]]] = field(default_factory=dict)
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -101,17 +108,35 @@ def _topic_f1(summary: Dict[str, Any]) -> Dict[str, float]:
     return {t: float(s["f1"]) for t, s in (summary.get("per_topic") or {}).items() if s.get("support")}
 
 
+def _safety_reasons(candidate: Optional[Dict[str, Any]], baseline: Optional[Dict[str, Any]], tolerance: float) -> List[str]:
+    if not candidate or not baseline:
+        return []
+    reasons = []
+    recall_drop = float(baseline["danger_recall"]) - float(candidate["danger_recall"])
+    if recall_drop > tolerance + _EPS:
+        reasons.append(f"the learned emergency intent flags fewer danger messages: {baseline['danger_recall']:.4f} -> "
+                       f"{candidate['danger_recall']:.4f}, more than the tolerance {tolerance:.4f}")
+    alarm_rise = float(candidate["false_alarm_rate"]) - float(baseline["false_alarm_rate"])
+    if alarm_rise > tolerance + _EPS:
+        reasons.append(f"more false emergency alarms on ordinary messages: {baseline['false_alarm_rate']:.4f} -> "
+                       f"{candidate['false_alarm_rate']:.4f}, more than the tolerance {tolerance:.4f}")
+    return reasons
+
+
 def gate(
     candidate: Dict[str, Any],
     baseline: Optional[Dict[str, Any]],
     *,
     macro_f1_tolerance: float = DEFAULT_MACRO_F1_TOLERANCE,
     topic_f1_tolerance: float = DEFAULT_TOPIC_F1_TOLERANCE,
+    safety_tolerance: float = DEFAULT_SAFETY_TOLERANCE,
 ) -> GateResult:
     """Decide whether `candidate` may replace `baseline` (summaries of scripts/nlu_metrics.summarize
     on the same test set). Passes when macro-F1 drops by at most `macro_f1_tolerance` and no topic's
-    F1 drops by more than `topic_f1_tolerance`. With no baseline (first model) it passes."""
-    if macro_f1_tolerance < 0 or topic_f1_tolerance < 0:
+    F1 drops by more than `topic_f1_tolerance`; when both summaries carry `safety` figures, the learned
+    emergency recall may not drop, nor the false-alarm rate rise, by more than `safety_tolerance`.
+    With no baseline (first model) it passes."""
+    if macro_f1_tolerance < 0 or topic_f1_tolerance < 0 or safety_tolerance < 0:
         raise ValueError("tolerances must not be negative")
     cand_macro = float(candidate["macro_f1"])
     if not candidate.get("n"):
@@ -137,12 +162,14 @@ def gate(
         if -delta > topic_f1_tolerance + _EPS:
             reasons.append(f"F1 of {topic} dropped by {-delta:.4f} ({before:.4f} -> {after:.4f}), "
                            f"more than the tolerance {topic_f1_tolerance:.4f}")
+    reasons += _safety_reasons(candidate.get("safety"), baseline.get("safety"), safety_tolerance)
     passed = not reasons
     if passed:
         reasons.append(f"macro-F1 {base_macro:.4f} -> {cand_macro:.4f} ({macro_delta:+.4f}); no topic dropped by more "
                        f"than {topic_f1_tolerance:.4f}")
     return GateResult(passed, reasons, {"candidate": cand_macro, "baseline": base_macro, "delta": round(macro_delta, 4)},
-                      topics, macro_f1_tolerance, topic_f1_tolerance)
+                      topics, macro_f1_tolerance, topic_f1_tolerance,
+                      {"candidate": candidate.get("safety"), "baseline": baseline.get("safety")})
 
 
 def tolerance_from_env(name: str, default: float) -> float:
@@ -187,11 +214,38 @@ def compact_metrics(summary: Dict[str, Any], test_hash: str) -> Dict[str, Any]:
         "accuracy": summary["accuracy"],
         "macro_f1": summary["macro_f1"],
         "per_topic_f1": _topic_f1(summary),
+        "safety": summary.get("safety"),
     }
 
 
-def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path]) -> Dict[str, Any]:
-    """Bot environment: every model on the same test rows, with eval_nlu's prediction and nlu_metrics' summary."""
+def read_safety_set(directory: Optional[Path]) -> Dict[str, List[Dict[str, str]]]:
+    """Danger lines (`message<TAB>category`) and ordinary lines of the safety test data, as eval rows."""
+    sets: Dict[str, List[Dict[str, str]]] = {}
+    if directory is None or not Path(directory).is_dir():
+        return sets
+    for name, filename in (("danger", "danger_messages.txt"), ("ordinary", "ordinary_messages.txt")):
+        path = Path(directory) / filename
+        if path.exists():
+            lines = [l.split("\t")[0].strip() for l in path.read_text(encoding="utf-8").splitlines()]
+            sets[name] = [{"id": f"{name}-{i}", "text": t, "gold": ""} for i, t in enumerate(l for l in lines if l and not l.startswith("#"))]
+    return sets
+
+
+def safety_summary(danger: List[dict], ordinary: List[dict], threshold: float) -> Dict[str, Any]:
+    """Learned emergency recall on danger lines; false alarms (any emergency decision) on ordinary lines."""
+    return {
+        "threshold": threshold,
+        "n_danger": len(danger),
+        "n_ordinary": len(ordinary),
+        "danger_recall": round(sum(p["emergency_confidence"] >= threshold for p in danger) / len(danger), 4) if danger else 0.0,
+        "false_alarm_rate": round(sum(p["decision"] == "emergency" for p in ordinary) / len(ordinary), 4) if ordinary else 0.0,
+    }
+
+
+def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path], safety_dir: Optional[Path] = DEFAULT_SAFETY_DATA,
+                    emergency_threshold: float = DEFAULT_EMERGENCY_THRESHOLD) -> Dict[str, Any]:
+    """Bot environment: every model on the same test rows, with eval_nlu's prediction and nlu_metrics' summary
+    (plus, when the safety data exists, the learned emergency intent's figures)."""
     import asyncio
 
     from bot.policy.decision import TOPICS
@@ -199,11 +253,16 @@ def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path]) -> Dict[
     from scripts.nlu_metrics import summarize
 
     rows = read_test_set(test_paths)
+    safety = read_safety_set(safety_dir)
     result: Dict[str, Any] = {"test_set_hash": hash_test_set(rows), "n_rows": len(rows), "models": {}}
     for model in models:
         started = time.monotonic()
         predictions = asyncio.run(predict(rows, Path(model)))
         summary = summarize(predictions, labels=list(TOPICS))
+        if safety:
+            summary["safety"] = safety_summary(asyncio.run(predict(safety.get("danger", []), Path(model))),
+                                               asyncio.run(predict(safety.get("ordinary", []), Path(model))),
+                                               emergency_threshold)
         summary["seconds"] = round(time.monotonic() - started, 1)
         result["models"][Path(model).name] = summary
         print(f"evaluated {Path(model).name}: macro-F1 {summary['macro_f1']:.4f} accuracy {summary['accuracy']:.4f} "
@@ -588,6 +647,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.add_argument("--model", type=Path, action="append", required=True)
         parser.add_argument("--test-data", type=Path, action="append")
         parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--safety-data", type=Path, default=DEFAULT_SAFETY_DATA)
+        parser.add_argument("--emergency-threshold", type=float, default=DEFAULT_EMERGENCY_THRESHOLD)
         args = parser.parse_args(argv[1:])
         import logging
 
@@ -596,7 +657,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             from rasa.utils.log_utils import configure_structlog
 
             configure_structlog(logging.WARNING)
-        result = evaluate_models(args.model, args.test_data or list(DEFAULT_TEST_DATA))
+        result = evaluate_models(args.model, args.test_data or list(DEFAULT_TEST_DATA), args.safety_data,
+                                 args.emergency_threshold)
         atomic_write_json(args.out, result)
         return 0
 

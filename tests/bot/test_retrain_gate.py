@@ -11,7 +11,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from scripts.nlu_metrics import summarize  # noqa: E402
-from scripts.retrain import gate, tolerance_from_env  # noqa: E402
+from scripts.retrain import gate, read_safety_set, safety_summary, tolerance_from_env  # noqa: E402
 
 TOPICS = ["housing", "employment", "traffic"]
 
@@ -136,3 +136,43 @@ def test_tolerance_from_environment(monkeypatch):
     monkeypatch.setenv("RETRAIN_MACRO_F1_TOLERANCE", "2")
     with pytest.raises(ValueError):
         tolerance_from_env("RETRAIN_MACRO_F1_TOLERANCE", 0.01)
+
+
+def with_safety(base: dict, recall: float, false_alarms: float) -> dict:
+    return {**base, "safety": {"threshold": 0.7, "n_danger": 50, "n_ordinary": 100, "danger_recall": recall,
+                               "false_alarm_rate": false_alarms}}
+
+
+def test_candidate_whose_learned_emergency_intent_misses_more_danger_is_rejected():
+    baseline = with_safety(BASE, 0.80, 0.01)
+    better_topics = summary({"housing": 0.95, "employment": 0.85, "traffic": 0.90})
+    result = gate(with_safety(better_topics, 0.74, 0.01), baseline)
+    assert not result.passed
+    assert result.reasons == ["the learned emergency intent flags fewer danger messages: 0.8000 -> 0.7400, "
+                              "more than the tolerance 0.0200"]
+    assert result.safety["candidate"]["danger_recall"] == 0.74
+
+
+def test_candidate_with_more_false_alarms_is_rejected_and_small_changes_pass():
+    baseline = with_safety(BASE, 0.80, 0.01)
+    assert not gate(with_safety(BASE, 0.90, 0.05), baseline).passed
+    assert gate(with_safety(BASE, 0.79, 0.02), baseline).passed
+    assert gate(with_safety(BASE, 0.70, 0.01), baseline, safety_tolerance=0.1).passed
+
+
+def test_safety_is_compared_only_when_both_models_were_scored_on_it():
+    assert gate(with_safety(BASE, 0.0, 0.5), BASE).passed  # baseline from before the check existed
+    assert gate(BASE, with_safety(BASE, 0.8, 0.0)).passed
+
+
+def test_safety_figures_from_predictions(tmp_path):
+    (tmp_path / "danger_messages.txt").write_text("# comment\nhe is hitting me\tviolence_now\n\nsomeone broke in\tintruder\n")
+    (tmp_path / "ordinary_messages.txt").write_text("this late fee is killing me\nmy boss is a nightmare\n")
+    sets = read_safety_set(tmp_path)
+    assert [r["text"] for r in sets["danger"]] == ["he is hitting me", "someone broke in"]
+    assert len(sets["ordinary"]) == 2
+    danger = [{"emergency_confidence": 0.9, "decision": "emergency"}, {"emergency_confidence": 0.2, "decision": "emergency"}]
+    ordinary = [{"emergency_confidence": 0.1, "decision": "answer"}, {"emergency_confidence": 0.75, "decision": "emergency"}]
+    figures = safety_summary(danger, ordinary, 0.7)
+    assert figures["danger_recall"] == 0.5 and figures["false_alarm_rate"] == 0.5
+    assert read_safety_set(tmp_path / "missing") == {}
