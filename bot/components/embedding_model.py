@@ -61,6 +61,19 @@ def load_encoder(model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str]
         return _cache[path]
 
 
+def load_private_encoder(model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str] = None):
+    """A copy of the encoder of its own, for a component that changes its weights (fine-tuning): the shared
+    one (`load_encoder`) must stay the base model, because the knowledge-base index was built with it."""
+    from sentence_transformers import SentenceTransformer
+
+    load_encoder(model_name, model_path)  # sets the process's torch threads once, like every other encoder user
+    encoder = SentenceTransformer(str(resolve_model_path(model_name, model_path)), device="cpu")
+    for parameter in encoder.parameters():
+        parameter.requires_grad = False
+    encoder.eval()
+    return encoder
+
+
 def encode(texts, *, model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[str] = None, batch_size: int = 64):
     """L2-normalised float32 embeddings, shape (len(texts), dim)."""
     encoder = load_encoder(model_name, model_path)

@@ -18,7 +18,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -82,9 +82,13 @@ class KnowledgeBaseRetriever(GraphComponent):
         return training_data
 
     def _query_vector(self, message: Message):
-        _, dense = message.get_dense_features(TEXT)
-        if dense is not None and dense.features.shape[-1] == self._index.vectors.shape[1]:
-            return dense.features.reshape(-1)
+        # Reuse the featurizer's embedding only when it comes from the same, unchanged base encoder the index
+        # was built with; a fine-tuned featurizer's vectors live in another space, so encode again then.
+        for features in message.features:
+            if (features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE and features.is_dense()
+                    and "SentenceTransformerFeaturizer" in str(features.origin)
+                    and features.features.shape[-1] == self._index.vectors.shape[1]):
+                return features.features.reshape(-1)
         return encode([message.get(TEXT)], model_name=self._config["model_name"], model_path=self._config["model_path"])[0]
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,0 +1,154 @@
+"""FineTunedSentenceFeaturizer: sentence features from a MiniLM whose top layers were fine-tuned on our intents.
+
+Training: a private copy of the base encoder (offline, from the package) has its top layers trained on the
+labelled training messages (bot/components/encoder_finetuning.py); only those layers are stored with the model.
+Loading: the base encoder from the package plus the stored layers. Inference: one normalised embedding per
+message, added as a dense sentence feature, exactly like SentenceTransformerFeaturizer.
+
+The knowledge-base retriever keeps using the base encoder (its index was built with it); see
+KnowledgeBaseRetriever._query_vector. Measured against the frozen encoder in bench/results/nlu_finetuning.md.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.embedding_model import DEFAULT_MODEL_NAME, load_private_encoder
+from bot.components.encoder_finetuning import FineTuneSettings, apply_tuned_state, fine_tune, torch_threads
+
+logger = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "tuned_layers.pt"
+META_FILE = "fine_tuning.json"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        defaults = FineTuneSettings()
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "model_name": DEFAULT_MODEL_NAME,
+            "model_path": None,
+            "batch_size": 64,  # encoding
+            "epochs": defaults.epochs,
+            "frozen_layers": defaults.frozen_layers,
+            "learning_rate": defaults.learning_rate,
+            "training_batch_size": defaults.batch_size,
+            "training_max_length": defaults.max_length,
+            "training_threads": defaults.threads,
+            "random_seed": defaults.seed,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sentence_transformers", "torch"]
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource,
+                 tuned_state: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(name, config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._encoder = load_private_encoder(self._config["model_name"], self._config["model_path"])
+        self._tuned = tuned_state is not None
+        if tuned_state is not None:
+            apply_tuned_state(self._encoder, tuned_state)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if not isinstance(config.get("model_name"), str) or not config["model_name"]:
+            raise ValueError("FineTunedSentenceFeaturizer needs a non-empty 'model_name'.")
+        if int(config.get("batch_size", 0)) < 1:
+            raise ValueError("FineTunedSentenceFeaturizer 'batch_size' must be >= 1.")
+        cls._settings(config).validate()
+
+    @staticmethod
+    def _settings(config: Dict[Text, Any]) -> FineTuneSettings:
+        return FineTuneSettings(
+            epochs=float(config.get("epochs", 1.0)),
+            frozen_layers=int(config.get("frozen_layers", 3)),
+            learning_rate=float(config.get("learning_rate", 5e-5)),
+            batch_size=int(config.get("training_batch_size", 32)),
+            max_length=int(config.get("training_max_length", 128)),
+            threads=int(config.get("training_threads", 0)),
+            seed=int(config.get("random_seed", 42)),
+        )
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FineTunedSentenceFeaturizer":
+        cls.validate_config(config)
+        return cls(config, execution_context.node_name, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "FineTunedSentenceFeaturizer":
+        import torch
+
+        state, meta = None, None
+        try:
+            with model_storage.read_from(resource) as directory:
+                meta = json.loads((directory / META_FILE).read_text())
+                if (directory / WEIGHTS_FILE).exists():
+                    state = torch.load(directory / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        except (ValueError, FileNotFoundError):
+            logger.warning("FineTunedSentenceFeaturizer: no fine-tuned layers in the model; using the base encoder.")
+        if meta is not None and meta.get("model_name") != config["model_name"]:
+            raise ValueError(f"The model's encoder layers were tuned from {meta.get('model_name')!r} but the config "
+                             f"names {config['model_name']!r}: train the model again.")
+        return cls(config, execution_context.node_name, model_storage, resource, state)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import torch
+
+        labelled = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        texts, labels = [m.get(TEXT) for m in labelled], [m.get(INTENT) for m in labelled]
+        settings = self._settings(self._config)
+        state = None
+        if settings.epochs > 0 and len(set(labels)) >= 2:
+            logger.info("Fine-tuning %s on %d messages of %d intents", self._config["model_name"], len(texts), len(set(labels)))
+            state = fine_tune(self._encoder, texts, labels, settings, progress=logger)
+            self._tuned = True
+        with self._model_storage.write_to(self._resource) as directory:
+            if state is not None:
+                torch.save(state, directory / WEIGHTS_FILE)
+            (directory / META_FILE).write_text(json.dumps({
+                "model_name": self._config["model_name"], "frozen_layers": settings.frozen_layers,
+                "epochs": settings.epochs, "examples": len(texts), "intents": sorted(set(labels)),
+                "tuned": state is not None,
+            }, indent=2))
+        return self._resource
+
+    def _embed(self, messages: List[Message]) -> None:
+        with_text = [m for m in messages if m.get(TEXT)]
+        if not with_text:
+            return
+        vectors = self._encoder.encode(
+            [m.get(TEXT) for m in with_text], batch_size=int(self._config["batch_size"]), convert_to_numpy=True,
+            normalize_embeddings=True, show_progress_bar=False,
+        ).astype("float32")
+        for message, vector in zip(with_text, vectors):
+            message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._embed(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training time only: every core, then back to the serving setting.
+        with torch_threads(int(self._config["training_threads"])):
+            self._embed(training_data.training_examples)
+        return training_data

@@ -1,0 +1,212 @@
+"""Contract of FineTunedSentenceFeaturizer and the fine-tuning it relies on: only the top layers change, the
+change pulls labels apart, what is stored is what is served, and the knowledge base keeps the base encoder."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rasa")
+
+from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
+from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from rasa.shared.nlu.constants import TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+from bot.components.embedding_model import encode, load_private_encoder  # noqa: E402
+from bot.components.encoder_finetuning import (  # noqa: E402
+    FineTuneSettings,
+    apply_tuned_state,
+    fine_tune,
+    tuned_parameter_names,
+)
+from bot.components.finetuned_featurizer import FineTunedSentenceFeaturizer  # noqa: E402
+from bot.components.kb_retriever import KnowledgeBaseRetriever  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent / "data"
+
+# Two topics a frozen MiniLM mixes up easily: both are about a person who keeps bothering you.
+EXAMPLES = {
+    "domestic_violence": [
+        "my ex keeps showing up at my house and texting threats",
+        "my husband pushed me and took my phone so i could not call anyone",
+        "my boyfriend tracks my location and says he will hurt me if i leave",
+        "i need a protective order against my ex wife",
+        "he slapped me in front of the kids last week",
+        "my partner controls all the money and locks me out",
+    ],
+    "employment": [
+        "my boss keeps calling me on my day off and yelling",
+        "my manager cut my hours after i complained about safety",
+        "i was fired the day after i asked for overtime pay",
+        "my supervisor makes comments about my body at work",
+        "the company has not paid my last paycheck",
+        "they wrote me up for taking my lunch break",
+    ],
+}
+QUICK = FineTuneSettings(epochs=6, frozen_layers=4, batch_size=4, learning_rate=1e-4, threads=1)
+
+
+def texts_and_labels():
+    pairs = [(t, label) for label, texts in EXAMPLES.items() for t in texts]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def separation(vectors: np.ndarray, labels) -> float:
+    """Mean cosine to the own label's other examples minus mean cosine to the other label's examples."""
+    labels = np.array(labels)
+    sims = vectors @ vectors.T
+    same = labels[:, None] == labels[None, :]
+    np.fill_diagonal(same, False)
+    other = labels[:, None] != labels[None, :]
+    return float(sims[same].mean() - sims[other].mean())
+
+
+@pytest.fixture(scope="module")
+def tuned():
+    encoder = load_private_encoder()
+    texts, labels = texts_and_labels()
+    before = {k: v.clone() for k, v in encoder[0].auto_model.state_dict().items()}
+    state = fine_tune(encoder, texts, labels, QUICK)
+    return encoder, state, before
+
+
+@pytest.fixture
+def storage(tmp_path):
+    (tmp_path / "storage").mkdir()
+    return LocalModelStorage(tmp_path / "storage")
+
+
+def context(name="featurizer"):
+    return ExecutionContext(GraphSchema({}), node_name=name)
+
+
+def test_only_the_top_layers_change_and_only_they_are_returned(tuned):
+    encoder, state, before = tuned
+    after = encoder[0].auto_model.state_dict()
+    changed = {k for k in before if not np.array_equal(before[k].numpy(), after[k].numpy())}
+    assert changed and all(k.startswith(("encoder.layer.4.", "encoder.layer.5.")) for k in changed)
+    assert set(state) == set(tuned_parameter_names(encoder, 4)) >= changed
+
+
+def test_fine_tuning_pulls_the_labels_apart(tuned):
+    encoder, _, _ = tuned
+    texts, labels = texts_and_labels()
+    base = encode(texts)
+    after = encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert separation(after, labels) > separation(base, labels) + 0.1
+
+
+def test_the_shared_base_encoder_is_untouched(tuned):
+    texts, _ = texts_and_labels()
+    fresh = load_private_encoder().encode(texts[:2], normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(encode(texts[:2]), fresh, atol=1e-5)
+
+
+def test_stored_layers_rebuild_the_same_encoder(tuned):
+    encoder, state, _ = tuned
+    rebuilt = load_private_encoder()
+    apply_tuned_state(rebuilt, state)
+    texts, _ = texts_and_labels()
+    assert np.allclose(rebuilt.encode(texts), encoder.encode(texts), atol=1e-5)
+
+
+def test_weights_of_another_shape_are_refused(tuned):
+    _, state, _ = tuned
+    import torch
+
+    name = next(iter(state))
+    with pytest.raises(ValueError, match="do not fit"):
+        apply_tuned_state(load_private_encoder(), {name: torch.zeros(3)})
+    with pytest.raises(ValueError, match="unknown parameters"):
+        apply_tuned_state(load_private_encoder(), {"decoder.weight": torch.zeros(3)})
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"epochs": -1}, "epochs"), ({"frozen_layers": -1}, "frozen_layers"), ({"learning_rate": 0}, "learning rates"),
+    ({"training_batch_size": 0}, "batch_size"), ({"batch_size": 0}, "batch_size"), ({"model_name": ""}, "model_name"),
+])
+def test_bad_config_is_refused(change, message):
+    with pytest.raises(ValueError, match=message):
+        FineTunedSentenceFeaturizer.validate_config({**FineTunedSentenceFeaturizer.get_default_config(), **change})
+
+
+def test_fine_tuning_needs_two_labels_and_a_layer_to_train():
+    encoder = load_private_encoder()
+    with pytest.raises(ValueError, match="two labels"):
+        fine_tune(encoder, ["a", "b"], ["x", "x"], QUICK)
+    with pytest.raises(ValueError, match="leaves nothing to train"):
+        tuned_parameter_names(encoder, 6)
+
+
+def component_config(**overrides):
+    return {**FineTunedSentenceFeaturizer.get_default_config(), "epochs": 6, "frozen_layers": 4,
+            "training_batch_size": 4, "learning_rate": 1e-4, "training_threads": 1, **overrides}
+
+
+def test_component_trains_persists_and_serves_the_tuned_features(storage):
+    texts, labels = texts_and_labels()
+    data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)])
+    resource = Resource("finetuned")
+    FineTunedSentenceFeaturizer.create(component_config(), storage, resource, context()).train(data)
+    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, resource, context())
+    messages = [Message(data={TEXT: t}) for t in texts] + [Message(data={TEXT: ""})]
+    loaded.process(messages)
+    vectors = np.vstack([m.get_dense_features(TEXT)[1].features for m in messages[:-1]])
+    assert vectors.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert separation(vectors, labels) > separation(encode(texts), labels) + 0.1
+    assert messages[-1].get_dense_features(TEXT) == (None, None)
+
+    with pytest.raises(ValueError, match="train the model again"):
+        FineTunedSentenceFeaturizer.load(component_config(model_name="all-MiniLM-L6-v2"), storage, resource, context())
+
+
+def test_component_without_stored_layers_serves_the_base_encoder(storage):
+    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, Resource("missing"), context())
+    message = Message(data={TEXT: "my landlord kept my deposit"})
+    loaded.process([message])
+    assert np.allclose(message.get_dense_features(TEXT)[1].features[0], encode(["my landlord kept my deposit"])[0], atol=1e-5)
+
+
+def test_the_knowledge_base_ignores_fine_tuned_features(storage):
+    """The KB index was built with the base encoder; a tuned vector in its place would find the wrong article."""
+    resource = Resource("kb")
+    config = {**KnowledgeBaseRetriever.get_default_config(), "kb_dir": str(DATA / "kb")}
+    KnowledgeBaseRetriever.create(config, storage, resource, context("kb")).train(TrainingData())
+    retriever = KnowledgeBaseRetriever.load(config, storage, resource, context("kb"))
+    text = "it's been a month and the landlord still has my deposit"
+    ranking = [{"name": "housing", "confidence": 0.8}, {"name": "traffic", "confidence": 0.1}]
+    plain = Message(data={TEXT: text, "intent_ranking": ranking})
+    retriever.process([plain])
+    with_tuned = Message(data={TEXT: text, "intent_ranking": ranking})
+    # A deliberately wrong vector under the fine-tuned featurizer's name must not be used.
+    from rasa.shared.nlu.training_data.features import Features
+
+    with_tuned.add_features(Features(-encode([text]), "sentence", TEXT, "run_bot.components.finetuned_featurizer.FineTunedSentenceFeaturizer0"))
+    retriever.process([with_tuned])
+    assert with_tuned.get("kb") == plain.get("kb")
+    assert plain.get("kb")["hits"][0]["id"] == "housing-deposit"
+
+
+def test_smoke_config_trains_and_parses_for_real(tmp_path):
+    out = tmp_path / "models"
+    command = [
+        sys.executable, "-m", "rasa", "train", "nlu", "--config", str(DATA / "smoke_finetuned_config.yml"),
+        "--nlu", str(DATA / "smoke" / "nlu.yml"), "--domain", str(DATA / "smoke" / "domain.yml"),
+        "--out", str(out), "--fixed-model-name", "smoke-finetuned",
+    ]
+    subprocess.run(command, cwd=REPO, check=True, capture_output=True)
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(out / "smoke-finetuned.tar.gz"))
+    parsed = asyncio.run(agent.parse_message("the cop gave me a speeding ticket"))
+    assert parsed["intent"]["name"] == "traffic"
