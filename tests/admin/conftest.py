@@ -12,21 +12,18 @@ from collections.abc import Iterator
 import pytest
 from admin_helpers import (  # also puts the repo on sys.path
     FAST_HASHER,
-    PASSWORD,
     POSTGRES_SKIP,
     RecordingNotifier,
-    add_user,
-    login,
     make_settings,
     new_app_database,
     new_postgres_database,
 )
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from handoff.conversations.repository import ensure_events_table
 from handoff.deps import get_notifier, get_session
 from handoff.main import create_app
+from staff_fixtures import admin_client, admin_user, anon, reviewer_client, reviewer_user, tracker  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -81,44 +78,3 @@ def app(settings, session, notifier):
     app.dependency_overrides[get_notifier] = lambda: notifier
     yield app
     app.state.tracker_engine.dispose()
-
-
-@pytest.fixture
-def tracker(app):
-    return app.state.tracker_engine
-
-
-@pytest.fixture
-def admin_user(session):
-    return add_user(session, role="admin", email="admin@staff.example.org")
-
-
-@pytest.fixture
-def reviewer_user(session):
-    return add_user(session, role="reviewer", email="reviewer@staff.example.org")
-
-
-def _client(app) -> TestClient:
-    return TestClient(app, raise_server_exceptions=True, follow_redirects=False)
-
-
-@pytest.fixture
-def anon(app) -> Iterator[TestClient]:
-    with _client(app) as client:
-        yield client
-
-
-@pytest.fixture
-def admin_client(app, admin_user) -> Iterator[TestClient]:
-    with _client(app) as client:
-        response = login(client, admin_user.email, PASSWORD)
-        assert response.status_code == 303, response.text
-        yield client
-
-
-@pytest.fixture
-def reviewer_client(app, reviewer_user) -> Iterator[TestClient]:
-    with _client(app) as client:
-        response = login(client, reviewer_user.email, PASSWORD)
-        assert response.status_code == 303, response.text
-        yield client

@@ -14,20 +14,17 @@ sys.path.insert(0, str(HERE.parent / "admin"))  # the admin engineer's helpers
 sys.path.insert(0, str(HERE))
 
 from admin_helpers import (  # noqa: E402
-    PASSWORD,
     RecordingNotifier,
-    add_user,
-    login,
     make_settings,
     new_app_database,
 )
-from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from handoff.conversations.repository import ensure_events_table  # noqa: E402
 from handoff.deps import get_notifier, get_session  # noqa: E402
 from handoff.main import create_app  # noqa: E402
 from handoff.nlu_inbox.jobs import RetrainService  # noqa: E402
+from staff_fixtures import admin_client, admin_user, anon, reviewer_client, reviewer_user, tracker  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
@@ -70,45 +67,6 @@ def app(tmp_path, session, retrain_service):
     app.state.nlu_retrain = retrain_service
     yield app
     app.state.tracker_engine.dispose()
-
-
-@pytest.fixture
-def tracker(app):
-    return app.state.tracker_engine
-
-
-@pytest.fixture
-def reviewer_user(session):
-    return add_user(session, role="reviewer", email="reviewer@staff.example.org")
-
-
-@pytest.fixture
-def admin_user(session):
-    return add_user(session, role="admin", email="admin@staff.example.org")
-
-
-def _client(app) -> TestClient:
-    return TestClient(app, raise_server_exceptions=True, follow_redirects=False)
-
-
-@pytest.fixture
-def anon(app) -> Iterator[TestClient]:
-    with _client(app) as client:
-        yield client
-
-
-@pytest.fixture
-def reviewer_client(app, reviewer_user) -> Iterator[TestClient]:
-    with _client(app) as client:
-        assert login(client, reviewer_user.email, PASSWORD).status_code == 303
-        yield client
-
-
-@pytest.fixture
-def admin_client(app, admin_user) -> Iterator[TestClient]:
-    with _client(app) as client:
-        assert login(client, admin_user.email, PASSWORD).status_code == 303
-        yield client
 
 
 @pytest.fixture
