@@ -31,6 +31,8 @@ CONFIGS = {
     "C: LR on MiniLM + word n-grams": "bench/configs/linear_sentence_sparse.yml",
     "D: LR on MiniLM, top 3 layers fine-tuned 1 epoch": "bench/configs/linear_finetuned_e1.yml",
     "E: LR on MiniLM, top 3 layers fine-tuned 2 epochs": "bench/configs/linear_finetuned_e2.yml",
+    "F: E without emergency in the tuning, plus base features, tuned on 64 word pieces (production)": "bench/configs/linear_finetuned_base_len64.yml",
+    "G: E without emergency in the tuning, plus base features, tuned on 128 word pieces": "bench/configs/linear_finetuned_base_len128.yml",
 }
 TRAIN = ["nlu_data/topics", "nlu_data/conversation.yml"]
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RASA_TELEMETRY_ENABLED": "false"}

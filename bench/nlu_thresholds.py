@@ -12,6 +12,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -53,6 +55,14 @@ def main():
         "| threshold | ambiguity | coverage | accuracy when confident |",
         "|---|---|---|---|",
     ]
+    configured = next(c for c in yaml.safe_load((REPO / "bot" / "config.yml").read_text())["pipeline"]
+                      if c["name"] == "FallbackClassifier")
+    in_use = next((g for g in grid if abs(g[0] - configured["threshold"]) < 1e-9
+                   and abs(g[1] - configured["ambiguity_threshold"]) < 1e-9), None)
+    if in_use:
+        lines.insert(6, f"- **configured in bot/config.yml: threshold {in_use[0]:.2f}, ambiguity_threshold {in_use[1]:.2f}** → "
+                        f"coverage {in_use[2]:.1%}, accuracy when confident {in_use[3]:.3f} (the reason is written next to "
+                        "the values in bot/config.yml)")
     lines += [f"| {t:.2f} | {a:.2f} | {c:.1%} | {acc:.3f} |" for t, a, c, acc in grid if a in (0.0, 0.1, 0.2)]
     out = REPO / "bench" / "results" / "nlu_thresholds.md"
     out.write_text("\n".join(lines) + "\n")

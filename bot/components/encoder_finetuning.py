@@ -160,3 +160,39 @@ def fine_tune(encoder, texts: Sequence[str], labels: Sequence[str], settings: Fi
             for parameter in transformer.parameters():
                 parameter.requires_grad = False
     return tuned_state(encoder, settings.frozen_layers)
+
+
+def encode_tuned_and_base(tuned, base, texts: Sequence[str], frozen_layers: int, batch_size: int = 64):
+    """Unit-length embeddings of `texts` from the tuned encoder and from the base encoder, in one pass through
+    the layers they share.
+
+    Fine-tuning leaves the word embeddings and the bottom `frozen_layers` layers as they were, so both encoders
+    compute the same hidden states up to there; only the top layers run twice. For MiniLM with 3 frozen layers
+    that is 9 layer passes instead of 12 per message (mean pooling and normalising, as all-MiniLM-L6-v2's own
+    modules do). Returns two float32 arrays of shape (len(texts), dim).
+    """
+    import numpy as np
+    import torch
+
+    tuned_bert, base_bert = tuned[0].auto_model, base[0].auto_model
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # similar lengths together, less padding
+    out_tuned, out_base = [None] * len(texts), [None] * len(texts)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            features = tuned.tokenize([texts[i] for i in chunk])
+            input_ids, attention_mask = features["input_ids"], features["attention_mask"]
+            hidden = tuned_bert.embeddings(input_ids=input_ids, token_type_ids=features.get("token_type_ids"))
+            mask = tuned_bert.get_extended_attention_mask(attention_mask, input_ids.shape)
+            for layer in tuned_bert.encoder.layer[:frozen_layers]:
+                hidden = layer(hidden, attention_mask=mask)[0]
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            for bert, out in ((tuned_bert, out_tuned), (base_bert, out_base)):
+                top = hidden
+                for layer in bert.encoder.layer[frozen_layers:]:
+                    top = layer(top, attention_mask=mask)[0]
+                pooled = (top * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+                vectors = torch.nn.functional.normalize(pooled, dim=-1).numpy().astype("float32")
+                for row, index in enumerate(chunk):
+                    out[index] = vectors[row]
+    return np.vstack(out_tuned), np.vstack(out_base)

@@ -25,8 +25,20 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.embedding_model import DEFAULT_MODEL_NAME, load_private_encoder
-from bot.components.encoder_finetuning import FineTuneSettings, apply_tuned_state, fine_tune, torch_threads
+from bot.components.embedding_model import (
+    BASE_ENCODER_ORIGIN,
+    DEFAULT_MODEL_NAME,
+    encode,
+    load_encoder,
+    load_private_encoder,
+)
+from bot.components.encoder_finetuning import (
+    FineTuneSettings,
+    apply_tuned_state,
+    encode_tuned_and_base,
+    fine_tune,
+    torch_threads,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +63,12 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             "training_max_length": defaults.max_length,
             "training_threads": defaults.threads,
             "random_seed": defaults.seed,
+            # Intents whose examples are left out of fine-tuning (the classifier after it still learns them).
+            "exclude_intents": [],
+            # Also add the base encoder's embedding as a second sentence feature: the classifier then sees both
+            # (topics separate better in the tuned one; alarming words in a joke look less like danger in the
+            # base one), and the knowledge base reuses it instead of encoding the message a second time.
+            "add_base_features": False,
         }
 
     @staticmethod
@@ -73,6 +91,8 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("FineTunedSentenceFeaturizer needs a non-empty 'model_name'.")
         if int(config.get("batch_size", 0)) < 1:
             raise ValueError("FineTunedSentenceFeaturizer 'batch_size' must be >= 1.")
+        if not isinstance(config.get("exclude_intents") or [], list):
+            raise ValueError("FineTunedSentenceFeaturizer 'exclude_intents' must be a list of intent names.")
         cls._settings(config).validate()
 
     @staticmethod
@@ -114,7 +134,9 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         import torch
 
-        labelled = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        excluded = set(self._config.get("exclude_intents") or [])
+        labelled = [m for m in training_data.intent_examples
+                    if m.get(TEXT) and m.get(INTENT) and m.get(INTENT) not in excluded]
         texts, labels = [m.get(TEXT) for m in labelled], [m.get(INTENT) for m in labelled]
         settings = self._settings(self._config)
         state = None
@@ -136,12 +158,26 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
-        vectors = self._encoder.encode(
-            [m.get(TEXT) for m in with_text], batch_size=int(self._config["batch_size"]), convert_to_numpy=True,
-            normalize_embeddings=True, show_progress_bar=False,
-        ).astype("float32")
-        for message, vector in zip(with_text, vectors):
+        texts = [m.get(TEXT) for m in with_text]
+        base = None
+        if self._config.get("add_base_features") and self._tuned and int(self._config["frozen_layers"]) > 0:
+            tuned, base = encode_tuned_and_base(
+                self._encoder, load_encoder(self._config["model_name"], self._config["model_path"]), texts,
+                int(self._config["frozen_layers"]), batch_size=int(self._config["batch_size"]),
+            )
+        else:
+            tuned = self._encoder.encode(texts, batch_size=int(self._config["batch_size"]), convert_to_numpy=True,
+                                         normalize_embeddings=True, show_progress_bar=False).astype("float32")
+            if self._config.get("add_base_features"):
+                base = tuned if not self._tuned else encode(
+                    texts, model_name=self._config["model_name"], model_path=self._config["model_path"],
+                    batch_size=int(self._config["batch_size"]))
+        for message, vector in zip(with_text, tuned):
             message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        if base is not None:
+            for message, vector in zip(with_text, base):
+                message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT,
+                                              f"{self._identifier}:{BASE_ENCODER_ORIGIN}"))
 
     def process(self, messages: List[Message]) -> List[Message]:
         self._embed(messages)

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT_RANKING_KEY,
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.embedding_model import DEFAULT_MODEL_NAME, encode
+from bot.components.embedding_model import BASE_ENCODER_ORIGIN, DEFAULT_MODEL_NAME, encode
 from bot.knowledge.index import Hit, VectorIndex
 from bot.knowledge.kb import TOPICS, load_knowledge_base, retrieval_texts
 
@@ -86,7 +86,7 @@ class KnowledgeBaseRetriever(GraphComponent):
         # was built with; a fine-tuned featurizer's vectors live in another space, so encode again then.
         for features in message.features:
             if (features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE and features.is_dense()
-                    and "SentenceTransformerFeaturizer" in str(features.origin)
+                    and any(mark in str(features.origin) for mark in ("SentenceTransformerFeaturizer", BASE_ENCODER_ORIGIN))
                     and features.features.shape[-1] == self._index.vectors.shape[1]):
                 return features.features.reshape(-1)
         return encode([message.get(TEXT)], model_name=self._config["model_name"], model_path=self._config["model_path"])[0]

@@ -193,6 +193,12 @@ def test_the_knowledge_base_ignores_fine_tuned_features(storage):
     retriever.process([with_tuned])
     assert with_tuned.get("kb") == plain.get("kb")
     assert plain.get("kb")["hits"][0]["id"] == "housing-deposit"
+    # The base encoder's vector riding along with the tuned one is reused as it is (no second encoding):
+    # the same deliberately wrong vector under that name does change the result.
+    with_base = Message(data={TEXT: text, "intent_ranking": ranking})
+    with_base.add_features(Features(-encode([text]), "sentence", TEXT, "run_FineTunedSentenceFeaturizer0:base-encoder"))
+    retriever.process([with_base])
+    assert with_base.get("kb")["hits"][0]["id"] != "housing-deposit"
 
 
 def test_smoke_config_trains_and_parses_for_real(tmp_path):
@@ -210,3 +216,42 @@ def test_smoke_config_trains_and_parses_for_real(tmp_path):
     agent = Agent.load(str(out / "smoke-finetuned.tar.gz"))
     parsed = asyncio.run(agent.parse_message("the cop gave me a speeding ticket"))
     assert parsed["intent"]["name"] == "traffic"
+
+
+def test_excluded_intents_are_left_out_of_fine_tuning(storage):
+    texts, labels = texts_and_labels()
+    data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)])
+    resource = Resource("finetuned-excluded")
+    config = component_config(exclude_intents=["employment"])  # one label left: nothing to tune on
+    FineTunedSentenceFeaturizer.create(config, storage, resource, context()).train(data)
+    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, context())
+    message = Message(data={TEXT: texts[0]})
+    loaded.process([message])
+    assert np.allclose(message.get_dense_features(TEXT)[1].features[0], encode([texts[0]])[0], atol=1e-5)
+    with pytest.raises(ValueError, match="exclude_intents"):
+        FineTunedSentenceFeaturizer.validate_config(component_config(exclude_intents="emergency"))
+
+
+def test_base_features_ride_along_for_the_classifier_and_the_knowledge_base(storage):
+    loaded = FineTunedSentenceFeaturizer.load(component_config(add_base_features=True), storage, Resource("none"),
+                                              context())
+    message = Message(data={TEXT: "my landlord kept my deposit"})
+    loaded.process([message])
+    features = [f for f in message.features if f.type == "sentence" and f.attribute == TEXT]
+    assert [f.origin.endswith(":base-encoder") for f in features] == [False, True]
+    _, combined = message.get_dense_features(TEXT)
+    assert combined.features.shape == (1, 768)  # what the classifier sees: tuned and base side by side
+    assert np.allclose(features[1].features[0], encode(["my landlord kept my deposit"])[0], atol=1e-5)
+
+
+def test_one_pass_through_the_shared_layers_gives_both_encoders_embeddings(tuned):
+    """encode_tuned_and_base must equal encoding twice, for short and long texts in one batch (padding)."""
+    from bot.components.embedding_model import load_encoder
+    from bot.components.encoder_finetuning import encode_tuned_and_base
+
+    encoder, _, _ = tuned
+    texts, _ = texts_and_labels()
+    texts = texts + ["ok", "word " * 400]  # one word, and one past the 256-piece limit
+    tuned_vectors, base_vectors = encode_tuned_and_base(encoder, load_encoder(), texts, 4, batch_size=5)
+    assert np.allclose(tuned_vectors, encoder.encode(texts, normalize_embeddings=True), atol=1e-5)
+    assert np.allclose(base_vectors, encode(texts), atol=1e-5)
