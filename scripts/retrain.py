@@ -75,7 +75,7 @@ DEFAULT_TOPIC_F1_TOLERANCE = 0.05
 # separate). The rules catch every danger line on their own; the learned `emergency` intent is the second line for
 # phrasings the rules miss, so a candidate must not flag fewer danger lines nor raise more false alarms.
 DEFAULT_SAFETY_DATA = REPO / "tests" / "data" / "safety"
-DEFAULT_EMERGENCY_THRESHOLD = 0.7  # bot/config.yml TriageDecision.emergency_threshold
+DEFAULT_EMERGENCY_THRESHOLD = 0.8  # when bot/config.yml cannot be read; see emergency_threshold_of
 DEFAULT_SAFETY_TOLERANCE = 0.02
 STAGES = (
     ("export", "Export reviewed labels"),
@@ -242,8 +242,18 @@ def safety_summary(danger: List[dict], ordinary: List[dict], threshold: float) -
     }
 
 
+def emergency_threshold_of(config: Path = DEFAULT_CONFIG) -> float:
+    """TriageDecision's emergency_threshold in a Rasa config (bot environment: needs PyYAML)."""
+    import yaml
+
+    for component in (yaml.safe_load(Path(config).read_text()) or {}).get("pipeline") or []:
+        if str(component.get("name", "")).endswith("TriageDecision") and "emergency_threshold" in component:
+            return float(component["emergency_threshold"])
+    return DEFAULT_EMERGENCY_THRESHOLD
+
+
 def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path], safety_dir: Optional[Path] = DEFAULT_SAFETY_DATA,
-                    emergency_threshold: float = DEFAULT_EMERGENCY_THRESHOLD) -> Dict[str, Any]:
+                    emergency_threshold: Optional[float] = None) -> Dict[str, Any]:
     """Bot environment: every model on the same test rows, with eval_nlu's prediction and nlu_metrics' summary
     (plus, when the safety data exists, the learned emergency intent's figures)."""
     import asyncio
@@ -254,6 +264,8 @@ def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path], safety_d
 
     rows = read_test_set(test_paths)
     safety = read_safety_set(safety_dir)
+    if emergency_threshold is None:
+        emergency_threshold = emergency_threshold_of()
     result: Dict[str, Any] = {"test_set_hash": hash_test_set(rows), "n_rows": len(rows), "models": {}}
     for model in models:
         started = time.monotonic()
@@ -648,7 +660,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.add_argument("--test-data", type=Path, action="append")
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument("--safety-data", type=Path, default=DEFAULT_SAFETY_DATA)
-        parser.add_argument("--emergency-threshold", type=float, default=DEFAULT_EMERGENCY_THRESHOLD)
+        parser.add_argument("--emergency-threshold", type=float, default=None, help="default: bot/config.yml's")
         args = parser.parse_args(argv[1:])
         import logging
 
