@@ -19,6 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.policy.decision import DecisionConfig, decide
+from bot.policy.lawyer_request import asks_for_lawyer
+
+LAWYER_REQUEST_INTENT = "request_lawyer"
 
 TRIAGE_OUTPUT = "triage"
 
@@ -48,11 +51,18 @@ class TriageDecision(GraphComponent):
             text = message.get(TEXT)
             if not text:
                 continue
+            intent = message.get(INTENT) or {}
+            safety = message.get("safety") or {}
+            if (intent.get("name") not in (LAWYER_REQUEST_INTENT, "emergency") and safety.get("level") != "emergency"
+                    and not text.startswith("/") and asks_for_lawyer(text)):
+                # An explicit request for a lawyer wins over the topic (which stays in the ranking and the
+                # triage output, so the lead still gets it); the dialogue's "asks for a lawyer" rule takes over.
+                message.set(INTENT, {"name": LAWYER_REQUEST_INTENT, "confidence": 1.0}, add_to_output=True)
             triage = decide(
                 text=text,
                 intent=(message.get(INTENT) or {}).get("name"),
                 ranking=message.get(INTENT_RANKING_KEY) or [],
-                safety=message.get("safety") or {},
+                safety=safety,
                 kb=message.get("kb") or {},
                 config=self._decision_config,
             )
