@@ -3,8 +3,6 @@ pipeline trained and loaded for real (the smoke config in tests/bot/data/smoke_c
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +24,8 @@ from bot.components.safety_guardrail import SafetyGuardrail  # noqa: E402
 from bot.components.sentence_featurizer import SentenceTransformerFeaturizer  # noqa: E402
 from bot.components.triage_decision import TriageDecision  # noqa: E402
 from bot.knowledge.kb import KnowledgeBaseError  # noqa: E402
+from smoke_helpers import train_and_parse  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
 
 
@@ -156,19 +154,7 @@ def test_triage_decision_rejects_thresholds_outside_zero_one():
 
 def test_smoke_pipeline_trains_and_parses_for_real(tmp_path):
     """All custom components together in Rasa's own training and inference graph."""
-    out = tmp_path / "models"
-    command = [
-        sys.executable, "-m", "rasa", "train", "nlu", "--config", str(DATA / "smoke_config.yml"),
-        "--nlu", str(DATA / "smoke" / "nlu.yml"), "--domain", str(DATA / "smoke" / "domain.yml"),
-        "--out", str(out), "--fixed-model-name", "smoke",
-    ]
-    subprocess.run(command, cwd=REPO, check=True, capture_output=True)
-    import asyncio
-
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(out / "smoke.tar.gz"))
-    parsed = asyncio.run(agent.parse_message("my landlord is keeping my deposit"))
+    parsed = train_and_parse(DATA / "smoke_config.yml", tmp_path / "models", "my landlord is keeping my deposit")
     assert parsed["intent_ranking"][0]["name"] in {"housing", "nlu_fallback"}
     assert parsed["triage"]["topic"] == "housing"
     assert parsed["safety"]["level"] == "none"

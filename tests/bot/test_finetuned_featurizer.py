@@ -2,8 +2,6 @@
 change pulls labels apart, what is stored is what is served, and the knowledge base keeps the base encoder."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +25,8 @@ from bot.components.encoder_finetuning import (  # noqa: E402
 )
 from bot.components.finetuned_featurizer import FineTunedSentenceFeaturizer  # noqa: E402
 from bot.components.kb_retriever import KnowledgeBaseRetriever  # noqa: E402
+from smoke_helpers import train_and_parse  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
 
 # Two topics a frozen MiniLM mixes up easily: both are about a person who keeps bothering you.
@@ -202,19 +200,7 @@ def test_the_knowledge_base_ignores_fine_tuned_features(storage):
 
 
 def test_smoke_config_trains_and_parses_for_real(tmp_path):
-    out = tmp_path / "models"
-    command = [
-        sys.executable, "-m", "rasa", "train", "nlu", "--config", str(DATA / "smoke_finetuned_config.yml"),
-        "--nlu", str(DATA / "smoke" / "nlu.yml"), "--domain", str(DATA / "smoke" / "domain.yml"),
-        "--out", str(out), "--fixed-model-name", "smoke-finetuned",
-    ]
-    subprocess.run(command, cwd=REPO, check=True, capture_output=True)
-    import asyncio
-
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(out / "smoke-finetuned.tar.gz"))
-    parsed = asyncio.run(agent.parse_message("the cop gave me a speeding ticket"))
+    parsed = train_and_parse(DATA / "smoke_finetuned_config.yml", tmp_path / "models", "the cop gave me a speeding ticket")
     assert parsed["intent"]["name"] == "traffic"
 
 
