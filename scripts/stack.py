@@ -60,6 +60,17 @@ def _tail(log: Optional[Path]) -> str:
     return f":\n{log.read_text(errors='replace')[-4000:]}" if log and log.exists() else ""
 
 
+def stop_process(process: subprocess.Popen, *, grace: float = 10) -> None:
+    """Ask a child process to stop (SIGTERM), give it `grace` seconds, then kill it; waits until it is gone."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
 def wait_http(url: str, *, timeout: float, process: subprocess.Popen, name: str, log: Optional[Path] = None) -> None:
     """Poll `url` until it answers below 500; fail early if `process` exits (with `log`'s tail, if given)."""
     deadline = time.monotonic() + timeout

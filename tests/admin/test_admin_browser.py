@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff.db import make_engine
-from scripts.stack import wait_http
+from scripts.stack import stop_process, wait_http
 from handoff.lawyers.models import Lawyer
 from handoff.lawyers.seed import seed_demo_lawyers
 from handoff.leads.models import Lead
@@ -180,12 +180,7 @@ def server(tmp_path_factory):
         _wait_http(f"{base}/api/health", proc, log)
         yield {"url": base, "ids": ids, "engine": app_engine, "tracker": tracker_engine, "log": log}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         app_engine.dispose()
         tracker_engine.dispose()
 

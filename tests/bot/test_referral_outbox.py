@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts.stack import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = REPO_ROOT / ".venv-app" / "bin" / "python"
 TOKEN = "outbox-test-token"
@@ -149,12 +151,7 @@ class ApiServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+            stop_process(self.process, grace=15)
             self.process = None
 
     def get(self, path: str) -> dict:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 from scripts.model_registry import RasaServer, Registry  # noqa: E402
 from scripts.model_registry import main as registry_main  # noqa: E402
 from scripts.retrain import EXIT_OK, Options, read_job, run  # noqa: E402
+from scripts.stack import stop_process  # noqa: E402
 
 DATA = REPO / "tests" / "bot" / "data"
 SMOKE = DATA / "retrain_smoke"
@@ -103,13 +104,7 @@ class RasaProcess:
             return json.loads(response.read())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, grace=30)
         self.log.close()
 
 

@@ -55,13 +55,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 40.0
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    stack.stop_process(proc)
 
 
 def origin(url: str) -> str:

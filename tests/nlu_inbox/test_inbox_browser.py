@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from handoff.db import make_engine
 from handoff.nlu_inbox.models import NluLabel
+from scripts.stack import stop_process
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +81,7 @@ def live(tmp_path):
                 time.sleep(0.3)
         yield {"base": base, "email": email, "ids": ids, "db": url}
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_process(process, grace=20)
         log.close()
 
 

@@ -210,11 +210,9 @@ def app_process(var: Path, rasa_url: str, **extra_env: str):
                 time.sleep(0.3)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            from scripts.stack import stop_process
+
+            stop_process(process, grace=15)
             if "Traceback" in log_path.read_text(errors="replace"):
                 print(log_path.read_text(errors="replace")[-5000:])
 
