@@ -21,3 +21,10 @@ def train_and_parse(config: Path, out: Path, text: str) -> dict:
 
     agent = Agent.load(str(out / "smoke.tar.gz"))
     return asyncio.run(agent.parse_message(text))
+
+
+def execution_context(name: str = "node"):
+    """The ExecutionContext Rasa gives a component, for creating components outside a graph."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    return ExecutionContext(GraphSchema({}), node_name=name)

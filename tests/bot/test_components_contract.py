@@ -10,8 +10,6 @@ import pytest
 
 pytest.importorskip("rasa")
 
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
 from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
@@ -24,24 +22,14 @@ from bot.components.safety_guardrail import SafetyGuardrail  # noqa: E402
 from bot.components.sentence_featurizer import SentenceTransformerFeaturizer  # noqa: E402
 from bot.components.triage_decision import TriageDecision  # noqa: E402
 from bot.knowledge.kb import KnowledgeBaseError  # noqa: E402
-from smoke_helpers import train_and_parse  # noqa: E402
+from smoke_helpers import execution_context, train_and_parse  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def storage(tmp_path):
-    (tmp_path / "storage").mkdir()
-    return LocalModelStorage(tmp_path / "storage")
-
-
-def context(name="node"):
-    return ExecutionContext(GraphSchema({}), node_name=name)
-
-
 def featurizer():
     return SentenceTransformerFeaturizer.create(
-        {**SentenceTransformerFeaturizer.get_default_config()}, None, None, context("featurizer")
+        {**SentenceTransformerFeaturizer.get_default_config()}, None, None, execution_context("featurizer")
     )
 
 
@@ -84,9 +72,9 @@ def test_featurizer_rejects_bad_config():
 def test_classifier_trains_persists_loads_and_ranks(storage):
     data = featurizer().process_training_data(training_data())
     resource = Resource("classifier")
-    classifier = LinearTopicClassifier.create(LinearTopicClassifier.get_default_config(), storage, resource, context())
+    classifier = LinearTopicClassifier.create(LinearTopicClassifier.get_default_config(), storage, resource, execution_context())
     classifier.train(data)
-    loaded = LinearTopicClassifier.load(LinearTopicClassifier.get_default_config(), storage, resource, context())
+    loaded = LinearTopicClassifier.load(LinearTopicClassifier.get_default_config(), storage, resource, execution_context())
     message = Message(data={TEXT: "the landlord will not give my deposit back"})
     featurizer().process([message])
     loaded.process([message])
@@ -97,7 +85,7 @@ def test_classifier_trains_persists_loads_and_ranks(storage):
 
 
 def test_classifier_without_a_model_predicts_nothing(storage):
-    classifier = LinearTopicClassifier.load({}, storage, Resource("missing"), context())
+    classifier = LinearTopicClassifier.load({}, storage, Resource("missing"), execution_context())
     message = Message(data={TEXT: "hello"})
     classifier.process([message])
     assert message.get("intent") is None
@@ -106,7 +94,7 @@ def test_classifier_without_a_model_predicts_nothing(storage):
 def test_safety_guardrail_overrides_the_intent_and_keeps_the_ranking():
     message = Message(data={TEXT: "he is hitting me right now", "intent": {"name": "family", "confidence": 0.9},
                             "intent_ranking": [{"name": "family", "confidence": 0.9}]})
-    SafetyGuardrail.create({}, None, None, context()).process([message])
+    SafetyGuardrail.create({}, None, None, execution_context()).process([message])
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert message.get("safety")["level"] == "emergency"
     assert message.get("intent_ranking")[0]["name"] == "family"
@@ -115,8 +103,8 @@ def test_safety_guardrail_overrides_the_intent_and_keeps_the_ranking():
 def test_retriever_indexes_at_training_and_answers_from_the_stored_index(storage):
     resource = Resource("kb")
     config = {**KnowledgeBaseRetriever.get_default_config(), "kb_dir": str(DATA / "kb")}
-    KnowledgeBaseRetriever.create(config, storage, resource, context()).train(TrainingData())
-    loaded = KnowledgeBaseRetriever.load(config, storage, resource, context())
+    KnowledgeBaseRetriever.create(config, storage, resource, execution_context()).train(TrainingData())
+    loaded = KnowledgeBaseRetriever.load(config, storage, resource, execution_context())
     message = Message(data={TEXT: "it's been a month and the landlord still has my deposit",
                             "intent_ranking": [{"name": "housing", "confidence": 0.8}, {"name": "traffic", "confidence": 0.1}]})
     featurizer().process([message])
@@ -135,14 +123,14 @@ def test_retriever_training_stops_on_a_broken_kb_file(storage, tmp_path):
     (broken / "housing.yml").write_text(text)
     config = {**KnowledgeBaseRetriever.get_default_config(), "kb_dir": str(broken)}
     with pytest.raises(KnowledgeBaseError, match=r"housing\.yml.*housing-repairs\.topic.*unknown topic 'rent'"):
-        KnowledgeBaseRetriever.create(config, storage, Resource("kb"), context()).train(TrainingData())
+        KnowledgeBaseRetriever.create(config, storage, Resource("kb"), execution_context()).train(TrainingData())
 
 
 def test_triage_decision_component_outputs_a_decision():
     message = Message(data={TEXT: "I got a ticket", "intent": {"name": "traffic", "confidence": 0.9},
                             "intent_ranking": [{"name": "traffic", "confidence": 0.9}, {"name": "housing", "confidence": 0.05}],
                             "kb": {"by_topic": {"traffic": [{"id": "traffic-ticket", "topic": "traffic", "score": 0.8}]}}})
-    TriageDecision.create(TriageDecision.get_default_config(), None, None, context()).process([message])
+    TriageDecision.create(TriageDecision.get_default_config(), None, None, execution_context()).process([message])
     assert message.get("triage")["decision"] == "answer"
     assert message.get("triage")["article_id"] == "traffic-ticket"
 

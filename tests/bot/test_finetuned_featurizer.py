@@ -9,8 +9,6 @@ import pytest
 
 pytest.importorskip("rasa")
 
-from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
-from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
 from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
@@ -25,7 +23,7 @@ from bot.components.encoder_finetuning import (  # noqa: E402
 )
 from bot.components.finetuned_featurizer import FineTunedSentenceFeaturizer  # noqa: E402
 from bot.components.kb_retriever import KnowledgeBaseRetriever  # noqa: E402
-from smoke_helpers import train_and_parse  # noqa: E402
+from smoke_helpers import execution_context, train_and_parse  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
@@ -73,16 +71,6 @@ def tuned():
     before = {k: v.clone() for k, v in encoder[0].auto_model.state_dict().items()}
     state = fine_tune(encoder, texts, labels, QUICK)
     return encoder, state, before
-
-
-@pytest.fixture
-def storage(tmp_path):
-    (tmp_path / "storage").mkdir()
-    return LocalModelStorage(tmp_path / "storage")
-
-
-def context(name="featurizer"):
-    return ExecutionContext(GraphSchema({}), node_name=name)
 
 
 def test_only_the_top_layers_change_and_only_they_are_returned(tuned):
@@ -152,8 +140,8 @@ def test_component_trains_persists_and_serves_the_tuned_features(storage):
     texts, labels = texts_and_labels()
     data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)])
     resource = Resource("finetuned")
-    FineTunedSentenceFeaturizer.create(component_config(), storage, resource, context()).train(data)
-    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, resource, context())
+    FineTunedSentenceFeaturizer.create(component_config(), storage, resource, execution_context()).train(data)
+    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, resource, execution_context())
     messages = [Message(data={TEXT: t}) for t in texts] + [Message(data={TEXT: ""})]
     loaded.process(messages)
     vectors = np.vstack([m.get_dense_features(TEXT)[1].features for m in messages[:-1]])
@@ -163,11 +151,11 @@ def test_component_trains_persists_and_serves_the_tuned_features(storage):
     assert messages[-1].get_dense_features(TEXT) == (None, None)
 
     with pytest.raises(ValueError, match="train the model again"):
-        FineTunedSentenceFeaturizer.load(component_config(model_name="all-MiniLM-L6-v2"), storage, resource, context())
+        FineTunedSentenceFeaturizer.load(component_config(model_name="all-MiniLM-L6-v2"), storage, resource, execution_context())
 
 
 def test_component_without_stored_layers_serves_the_base_encoder(storage):
-    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, Resource("missing"), context())
+    loaded = FineTunedSentenceFeaturizer.load(component_config(), storage, Resource("missing"), execution_context())
     message = Message(data={TEXT: "my landlord kept my deposit"})
     loaded.process([message])
     assert np.allclose(message.get_dense_features(TEXT)[1].features[0], encode(["my landlord kept my deposit"])[0], atol=1e-5)
@@ -177,8 +165,8 @@ def test_the_knowledge_base_ignores_fine_tuned_features(storage):
     """The KB index was built with the base encoder; a tuned vector in its place would find the wrong article."""
     resource = Resource("kb")
     config = {**KnowledgeBaseRetriever.get_default_config(), "kb_dir": str(DATA / "kb")}
-    KnowledgeBaseRetriever.create(config, storage, resource, context("kb")).train(TrainingData())
-    retriever = KnowledgeBaseRetriever.load(config, storage, resource, context("kb"))
+    KnowledgeBaseRetriever.create(config, storage, resource, execution_context("kb")).train(TrainingData())
+    retriever = KnowledgeBaseRetriever.load(config, storage, resource, execution_context("kb"))
     text = "it's been a month and the landlord still has my deposit"
     ranking = [{"name": "housing", "confidence": 0.8}, {"name": "traffic", "confidence": 0.1}]
     plain = Message(data={TEXT: text, "intent_ranking": ranking})
@@ -209,8 +197,8 @@ def test_excluded_intents_are_left_out_of_fine_tuning(storage):
     data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)])
     resource = Resource("finetuned-excluded")
     config = component_config(exclude_intents=["employment"])  # one label left: nothing to tune on
-    FineTunedSentenceFeaturizer.create(config, storage, resource, context()).train(data)
-    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, context())
+    FineTunedSentenceFeaturizer.create(config, storage, resource, execution_context()).train(data)
+    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, execution_context())
     message = Message(data={TEXT: texts[0]})
     loaded.process([message])
     assert np.allclose(message.get_dense_features(TEXT)[1].features[0], encode([texts[0]])[0], atol=1e-5)
@@ -220,7 +208,7 @@ def test_excluded_intents_are_left_out_of_fine_tuning(storage):
 
 def test_base_features_ride_along_for_the_classifier_and_the_knowledge_base(storage):
     loaded = FineTunedSentenceFeaturizer.load(component_config(add_base_features=True), storage, Resource("none"),
-                                              context())
+                                              execution_context())
     message = Message(data={TEXT: "my landlord kept my deposit"})
     loaded.process([message])
     features = [f for f in message.features if f.type == "sentence" and f.attribute == TEXT]

@@ -51,12 +51,12 @@ def test_questions_about_lawyers_are_not_requests(text):
 
 def test_triage_component_turns_an_explicit_request_into_the_lawyer_intent_and_keeps_the_topic():
     pytest.importorskip("rasa")
-    from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.components.triage_decision import TriageDecision
+    from smoke_helpers import execution_context
 
-    component = TriageDecision.create(TriageDecision.get_default_config(), None, None, ExecutionContext(GraphSchema({}), "t"))
+    component = TriageDecision.create(TriageDecision.get_default_config(), None, None, execution_context("t"))
     ranking = [{"name": "housing", "confidence": 0.67}, {"name": "request_lawyer", "confidence": 0.08}]
     asked = Message(data={"text": "I want to talk to a lawyer about my eviction", "intent": ranking[0], "intent_ranking": ranking})
     question = Message(data={"text": "do I need a lawyer for my eviction", "intent": ranking[0], "intent_ranking": ranking})
