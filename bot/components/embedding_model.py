@@ -5,10 +5,11 @@ double memory and start-up time, so both go through `load_encoder`, which caches
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 # Nothing may download from a model hub at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -84,3 +85,17 @@ def encode(texts, *, model_name: str = DEFAULT_MODEL_NAME, model_path: Optional[
     return encoder.encode(
         list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
     ).astype("float32")
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Use `threads` torch threads (0 = all cores) inside the block, then restore the process setting
+    (the serving process keeps one thread; see load_encoder)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

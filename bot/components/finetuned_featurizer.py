@@ -28,15 +28,16 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.components.embedding_model import (
     BASE_ENCODER_ORIGIN,
     DEFAULT_MODEL_NAME,
-    encode,
     load_encoder,
     load_private_encoder,
+    resolve_model_path,
 )
 from bot.components.encoder_finetuning import (
     FineTuneSettings,
     apply_tuned_state,
-    encode_tuned_and_base,
+    encode_from_states,
     fine_tune,
+    frozen_states,
     torch_threads,
 )
 
@@ -44,6 +45,12 @@ logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "tuned_layers.pt"
 META_FILE = "fine_tuning.json"
+
+# The frozen layers' output for a training run's messages: train() computes it once for the fine-tuning and
+# leaves it here for process_training_data(), which Rasa runs next in the same process, so the final encoding
+# of the training data skips the frozen layers. Taken (not kept) by the first reader; a run whose train step
+# came from Rasa's cache finds nothing here and computes the states itself.
+_TRAINING_STATES: Dict[tuple, Dict[str, Any]] = {}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -131,6 +138,10 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
                              f"names {config['model_name']!r}: train the model again.")
         return cls(config, execution_context.node_name, model_storage, resource, state)
 
+    def _states_key(self) -> tuple:
+        return (str(resolve_model_path(self._config["model_name"], self._config["model_path"])),
+                int(self._config["frozen_layers"]))
+
     def train(self, training_data: TrainingData) -> Resource:
         import torch
 
@@ -142,8 +153,14 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         state = None
         if settings.epochs > 0 and len(set(labels)) >= 2:
             logger.info("Fine-tuning %s on %d messages of %d intents", self._config["model_name"], len(texts), len(set(labels)))
-            state = fine_tune(self._encoder, texts, labels, settings, progress=logger)
+            every_text = list(dict.fromkeys(m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)))
+            with torch_threads(settings.threads):
+                by_text = dict(zip(every_text, frozen_states(self._encoder, every_text, settings.frozen_layers,
+                                                             batch_size=int(self._config["batch_size"]))))
+            state = fine_tune(self._encoder, texts, labels, settings, states=[by_text[t] for t in texts],
+                              progress=logger)
             self._tuned = True
+            _TRAINING_STATES[self._states_key()] = by_text
         with self._model_storage.write_to(self._resource) as directory:
             if state is not None:
                 torch.save(state, directory / WEIGHTS_FILE)
@@ -154,24 +171,24 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             }, indent=2))
         return self._resource
 
-    def _embed(self, messages: List[Message]) -> None:
+    def _embed(self, messages: List[Message], known_states: Optional[Dict[str, Any]] = None) -> None:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
         texts = [m.get(TEXT) for m in with_text]
-        base = None
-        if self._config.get("add_base_features") and self._tuned and int(self._config["frozen_layers"]) > 0:
-            tuned, base = encode_tuned_and_base(
-                self._encoder, load_encoder(self._config["model_name"], self._config["model_path"]), texts,
-                int(self._config["frozen_layers"]), batch_size=int(self._config["batch_size"]),
-            )
-        else:
-            tuned = self._encoder.encode(texts, batch_size=int(self._config["batch_size"]), convert_to_numpy=True,
-                                         normalize_embeddings=True, show_progress_bar=False).astype("float32")
-            if self._config.get("add_base_features"):
-                base = tuned if not self._tuned else encode(
-                    texts, model_name=self._config["model_name"], model_path=self._config["model_path"],
-                    batch_size=int(self._config["batch_size"]))
+        frozen, batch_size = int(self._config["frozen_layers"]), int(self._config["batch_size"])
+        known_states = known_states or {}
+        missing = list(dict.fromkeys(t for t in texts if t not in known_states))
+        if missing:
+            known_states = {**known_states,
+                            **dict(zip(missing, frozen_states(self._encoder, missing, frozen, batch_size=batch_size)))}
+        # The base encoder shares the frozen layers, so its embedding costs only its top layers.
+        with_base = bool(self._config.get("add_base_features")) and self._tuned
+        encoders = [self._encoder] + ([load_encoder(self._config["model_name"], self._config["model_path"])]
+                                      if with_base else [])
+        vectors = encode_from_states(encoders, [known_states[t] for t in texts], frozen, batch_size)
+        tuned = vectors[0]
+        base = vectors[1] if with_base else (tuned if self._config.get("add_base_features") else None)
         for message, vector in zip(with_text, tuned):
             message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         if base is not None:
@@ -186,5 +203,5 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Training time only: every core, then back to the serving setting.
         with torch_threads(int(self._config["training_threads"])):
-            self._embed(training_data.training_examples)
+            self._embed(training_data.training_examples, _TRAINING_STATES.pop(self._states_key(), None))
         return training_data

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT_RANKING_KEY,
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.embedding_model import BASE_ENCODER_ORIGIN, DEFAULT_MODEL_NAME, encode
+from bot.components.embedding_model import BASE_ENCODER_ORIGIN, DEFAULT_MODEL_NAME, encode, load_encoder, torch_threads
 from bot.knowledge.index import Hit, VectorIndex
 from bot.knowledge.kb import TOPICS, load_knowledge_base, retrieval_texts
 
@@ -57,7 +57,10 @@ class KnowledgeBaseRetriever(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         articles = load_knowledge_base(Path(self._config["kb_dir"]))
         pairs = retrieval_texts(articles.values())
-        vectors = encode([text for _, text in pairs], model_name=self._config["model_name"], model_path=self._config["model_path"])
+        load_encoder(self._config["model_name"], self._config["model_path"])  # loading sets the serving threads
+        with torch_threads(0):  # training: every core (serving keeps one thread per process)
+            vectors = encode([text for _, text in pairs], model_name=self._config["model_name"],
+                             model_path=self._config["model_path"])
         ids = [article_id for article_id, _ in pairs]
         topics = [articles[article_id].topic for article_id in ids]
         self._index = VectorIndex(vectors, ids, topics)

@@ -229,3 +229,36 @@ def test_one_pass_through_the_shared_layers_gives_both_encoders_embeddings(tuned
     tuned_vectors, base_vectors = encode_tuned_and_base(encoder, load_encoder(), texts, 4, batch_size=5)
     assert np.allclose(tuned_vectors, encoder.encode(texts, normalize_embeddings=True), atol=1e-5)
     assert np.allclose(base_vectors, encode(texts), atol=1e-5)
+
+
+def test_training_features_equal_the_served_ones_and_the_frozen_states_are_handed_over_once(storage):
+    """train() computes the frozen layers' output once and process_training_data() reuses it: what the classifier
+    is trained on must still be exactly what a parse produces, and the states must not stay in memory."""
+    from bot.components import finetuned_featurizer
+
+    texts, labels = texts_and_labels()
+    data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)]
+                        + [Message(data={TEXT: "a message without an intent, from a story"})])
+    config, resource = component_config(add_base_features=True), Resource("finetuned-handover")
+    FineTunedSentenceFeaturizer.create(config, storage, resource, execution_context()).train(data)
+    assert len(finetuned_featurizer._TRAINING_STATES) == 1
+    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, execution_context())
+    loaded.process_training_data(data)
+    assert finetuned_featurizer._TRAINING_STATES == {}
+    served = [Message(data={TEXT: m.get(TEXT)}) for m in data.training_examples]
+    loaded.process(served)
+    for trained, parsed in zip(data.training_examples, served):
+        assert np.allclose(trained.get_dense_features(TEXT)[1].features, parsed.get_dense_features(TEXT)[1].features,
+                           atol=1e-5)
+
+
+def test_an_encoder_that_does_not_mean_pool_is_refused():
+    from sentence_transformers import SentenceTransformer, models
+
+    from bot.components.embedding_model import resolve_model_path
+    from bot.components.encoder_finetuning import frozen_states
+
+    word = models.Transformer(str(resolve_model_path("sentence-transformers/all-MiniLM-L6-v2")))
+    cls_pooling = SentenceTransformer(modules=[word, models.Pooling(384, pooling_mode="cls")], device="cpu")
+    with pytest.raises(ValueError, match="mean pooling"):
+        frozen_states(cls_pooling, ["my landlord kept my deposit"], 3)
