@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,9 @@ def topic_scores(probs, classes, gold):
     predicted = np.array(TOPICS)[topic_probs.argmax(axis=1)]
     correct = predicted == np.array(gold)
     confidence = topic_probs.max(axis=1)
+    confusions = Counter(f"{g}->{p}" for g, p in zip(gold, predicted) if g != p)
     return {"acc": float(correct.mean()), "acc@70": accuracy_at_coverage(confidence, correct, 0.7),
-            "acc@50": accuracy_at_coverage(confidence, correct, 0.5)}
+            "acc@50": accuracy_at_coverage(confidence, correct, 0.5), "top confusions": confusions.most_common(8)}
 
 
 def main() -> None:
