@@ -31,10 +31,11 @@ CONFIGS = {
     "C: LR on MiniLM + word n-grams": "bench/configs/linear_sentence_sparse.yml",
     "D: LR on MiniLM, top 3 layers fine-tuned 1 epoch": "bench/configs/linear_finetuned_e1.yml",
     "E: LR on MiniLM, top 3 layers fine-tuned 2 epochs": "bench/configs/linear_finetuned_e2.yml",
-    "F: E without emergency in the tuning, plus base features, tuned on 64 word pieces (production)": "bench/configs/linear_finetuned_base_len64.yml",
+    "F: E without emergency in the tuning, plus base features, tuned on 64 word pieces": "bench/configs/linear_finetuned_base_len64.yml",
     "G: E without emergency in the tuning, plus base features, tuned on 128 word pieces": "bench/configs/linear_finetuned_base_len128.yml",
     "H: F tuned for 1 epoch at twice the learning rate": "bench/configs/linear_finetuned_e1_lr1e-4.yml",
     "I: H with only the top 2 layers tuned": "bench/configs/linear_finetuned_e1_lr1e-4_frozen4.yml",
+    "J: H with the frozen layers' mean output as the second feature (production)": "bench/configs/linear_finetuned_e1_frozen_features.yml",
 }
 TRAIN = ["nlu_data/topics", "nlu_data/conversation.yml"]
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RASA_TELEMETRY_ENABLED": "false"}

@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--no-base", action="store_true", help="classifier on the tuned embedding only")
+    parser.add_argument("--mid", action="store_true",
+                        help="second feature: the mean-pooled output of the frozen layers instead of the base encoder's")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
 
@@ -83,9 +85,16 @@ def main() -> None:
     times["tuning"] = time.monotonic() - started
     encoders = (encoder,) if args.no_base else (encoder, base)
 
+    if args.mid:
+        encoders = (encoder,)
+
     def features(items, item_states=None):
         item_states = item_states or frozen_states(encoder, items, settings.frozen_layers)
-        return np.hstack(encode_from_states(encoders, item_states, settings.frozen_layers))
+        parts = encode_from_states(encoders, item_states, settings.frozen_layers)
+        if args.mid:
+            pooled = np.vstack([s.mean(dim=0).numpy() for s in item_states])
+            parts.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
+        return np.hstack(parts)
 
     started = time.monotonic()
     X = features(texts, states)
@@ -94,10 +103,16 @@ def main() -> None:
     clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000).fit(X, labels)
     times["classifier"] = time.monotonic() - started
     classes = list(clf.classes_)
+    safety = {}
+    for name in ("danger", "abuse", "ordinary"):  # never trained on; how often P(emergency) reaches the cut-off
+        lines = (REPO / "tests" / "data" / "safety" / f"{name}_messages.txt").read_text().splitlines()
+        items = [line.split("\t")[0].strip() for line in lines if line.strip() and not line.startswith("#")]
+        emergency = clf.predict_proba(features(items))[:, classes.index("emergency")]
+        safety[name] = {str(cut): round(float((emergency >= cut).mean()), 3) for cut in (0.7, 0.8, 0.85)}
     result = {"label": args.label, "settings": vars(args), "examples": len(texts),
               "team test": topic_scores(clf.predict_proba(features(test_texts)), classes, test_labels),
               "shared eval": topic_scores(clf.predict_proba(features(eval_texts)), classes, eval_labels),
-              "seconds": {k: round(v, 1) for k, v in times.items()}, "total seconds": round(sum(times.values()), 1)}
+              "emergency flagged": safety, "seconds": {k: round(v, 1) for k, v in times.items()}, "total seconds": round(sum(times.values()), 1)}
     print(json.dumps(result))
 
 

@@ -26,6 +26,9 @@ _PACKAGED_MODELS = {
 # Dense features computed with the unchanged base encoder carry this in their origin, so the knowledge-base
 # retriever (whose index was built with the base encoder) can reuse them instead of encoding the text again.
 BASE_ENCODER_ORIGIN = "base-encoder"
+# The message attribute where a featurizer leaves the base encoder's embedding for the knowledge base when that
+# embedding is not one of the classifier's features.
+BASE_EMBEDDING = "base_embedding"
 
 _cache: Dict[str, object] = {}
 _lock = threading.Lock()

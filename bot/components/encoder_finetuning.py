@@ -99,8 +99,8 @@ def frozen_states(encoder, texts: Sequence[str], frozen_layers: int, *, batch_si
     (tokens x hidden) float32 tensor per text, without padding, at the encoder's own input limit.
 
     Fine-tuning never changes these layers, so a training run computes them once and starts every tuning epoch
-    and the final encoding of the training data from them (with 3 of MiniLM's 6 layers frozen and 2 epochs that
-    is 9 instead of 15 passes through the bottom layers per example).
+    and the final encoding of the training data from them: each example passes the bottom layers once instead of
+    once per epoch plus once for its features.
     """
     import torch
 

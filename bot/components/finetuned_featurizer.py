@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.embedding_model import (
+    BASE_EMBEDDING,
     BASE_ENCODER_ORIGIN,
     DEFAULT_MODEL_NAME,
     load_encoder,
@@ -76,6 +77,14 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             # (topics separate better in the tuned one; alarming words in a joke look less like danger in the
             # base one), and the knowledge base reuses it instead of encoding the message a second time.
             "add_base_features": False,
+            # Also add the mean of the frozen layers' output as a second sentence feature. It plays the base
+            # embedding's part for the classifier (untuned, so a joke with "kill" in it keeps looking ordinary)
+            # and costs nothing: those states are computed anyway (bench/results/nlu_pipeline_comparison.md).
+            "add_frozen_features": False,
+            # At parse time, keep the base encoder's embedding on the message (not as a classifier feature) for
+            # the knowledge base, whose index was built with the base encoder; it costs only the base encoder's
+            # top layers. Never computed for the training data, which the knowledge base does not need.
+            "base_embedding_for_retrieval": False,
         }
 
     @staticmethod
@@ -171,7 +180,8 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             }, indent=2))
         return self._resource
 
-    def _embed(self, messages: List[Message], known_states: Optional[Dict[str, Any]] = None) -> None:
+    def _embed(self, messages: List[Message], known_states: Optional[Dict[str, Any]] = None,
+               *, training: bool = False) -> None:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return
@@ -182,19 +192,29 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         if missing:
             known_states = {**known_states,
                             **dict(zip(missing, frozen_states(self._encoder, missing, frozen, batch_size=batch_size)))}
-        # The base encoder shares the frozen layers, so its embedding costs only its top layers.
-        with_base = bool(self._config.get("add_base_features")) and self._tuned
+        states = [known_states[t] for t in texts]
+        base_feature = bool(self._config.get("add_base_features"))
+        retrieval = bool(self._config.get("base_embedding_for_retrieval")) and not training
+        # The base encoder shares the frozen layers, so its embedding costs only its top layers (and nothing at
+        # all while the featurizer is untuned: then the tuned encoder is the base encoder).
+        run_base = (base_feature or retrieval) and self._tuned
         encoders = [self._encoder] + ([load_encoder(self._config["model_name"], self._config["model_path"])]
-                                      if with_base else [])
-        vectors = encode_from_states(encoders, [known_states[t] for t in texts], frozen, batch_size)
+                                      if run_base else [])
+        vectors = encode_from_states(encoders, states, frozen, batch_size)
         tuned = vectors[0]
-        base = vectors[1] if with_base else (tuned if self._config.get("add_base_features") else None)
-        for message, vector in zip(with_text, tuned):
-            message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
-        if base is not None:
+        base = vectors[1] if run_base else tuned
+        features = [(tuned, self._identifier)]
+        if base_feature:
+            features.append((base, f"{self._identifier}:{BASE_ENCODER_ORIGIN}"))
+        if self._config.get("add_frozen_features"):
+            pooled = np.vstack([state.mean(dim=0).numpy() for state in states]).astype("float32")
+            features.append((pooled / np.linalg.norm(pooled, axis=1, keepdims=True), f"{self._identifier}:frozen-layers"))
+        for matrix, origin in features:
+            for message, vector in zip(with_text, matrix):
+                message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT, origin))
+        if retrieval:
             for message, vector in zip(with_text, base):
-                message.add_features(Features(np.expand_dims(vector, 0), FEATURE_TYPE_SENTENCE, TEXT,
-                                              f"{self._identifier}:{BASE_ENCODER_ORIGIN}"))
+                message.set(BASE_EMBEDDING, vector)
 
     def process(self, messages: List[Message]) -> List[Message]:
         self._embed(messages)
@@ -203,5 +223,5 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Training time only: every core, then back to the serving setting.
         with torch_threads(int(self._config["training_threads"])):
-            self._embed(training_data.training_examples, _TRAINING_STATES.pop(self._states_key(), None))
+            self._embed(training_data.training_examples, _TRAINING_STATES.pop(self._states_key(), None), training=True)
         return training_data

@@ -22,7 +22,14 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT_RANKING_KEY,
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.embedding_model import BASE_ENCODER_ORIGIN, DEFAULT_MODEL_NAME, encode, load_encoder, torch_threads
+from bot.components.embedding_model import (
+    BASE_EMBEDDING,
+    BASE_ENCODER_ORIGIN,
+    DEFAULT_MODEL_NAME,
+    encode,
+    load_encoder,
+    torch_threads,
+)
 from bot.knowledge.index import Hit, VectorIndex
 from bot.knowledge.kb import TOPICS, load_knowledge_base, retrieval_texts
 
@@ -87,6 +94,9 @@ class KnowledgeBaseRetriever(GraphComponent):
     def _query_vector(self, message: Message):
         # Reuse the featurizer's embedding only when it comes from the same, unchanged base encoder the index
         # was built with; a fine-tuned featurizer's vectors live in another space, so encode again then.
+        left = message.get(BASE_EMBEDDING)
+        if left is not None and np.shape(left)[-1] == self._index.vectors.shape[1]:
+            return np.asarray(left).reshape(-1)
         for features in message.features:
             if (features.attribute == TEXT and features.type == FEATURE_TYPE_SENTENCE and features.is_dense()
                     and any(mark in str(features.origin) for mark in ("SentenceTransformerFeaturizer", BASE_ENCODER_ORIGIN))

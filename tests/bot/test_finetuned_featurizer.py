@@ -185,6 +185,10 @@ def test_the_knowledge_base_ignores_fine_tuned_features(storage):
     with_base.add_features(Features(-encode([text]), "sentence", TEXT, "run_FineTunedSentenceFeaturizer0:base-encoder"))
     retriever.process([with_base])
     assert with_base.get("kb")["hits"][0]["id"] != "housing-deposit"
+    # So is the base embedding a featurizer leaves on the message for retrieval only.
+    left = Message(data={TEXT: text, "intent_ranking": ranking, "base_embedding": -encode([text])[0]})
+    retriever.process([left])
+    assert left.get("kb")["hits"][0]["id"] != "housing-deposit"
 
 
 def test_smoke_config_trains_and_parses_for_real(tmp_path):
@@ -231,7 +235,11 @@ def test_one_pass_through_the_shared_layers_gives_both_encoders_embeddings(tuned
     assert np.allclose(base_vectors, encode(texts), atol=1e-5)
 
 
-def test_training_features_equal_the_served_ones_and_the_frozen_states_are_handed_over_once(storage):
+@pytest.mark.parametrize("features", [
+    {"add_base_features": True},
+    {"add_frozen_features": True, "base_embedding_for_retrieval": True},  # production
+])
+def test_training_features_equal_the_served_ones_and_the_frozen_states_are_handed_over_once(storage, features):
     """train() computes the frozen layers' output once and process_training_data() reuses it: what the classifier
     is trained on must still be exactly what a parse produces, and the states must not stay in memory."""
     from bot.components import finetuned_featurizer
@@ -239,7 +247,7 @@ def test_training_features_equal_the_served_ones_and_the_frozen_states_are_hande
     texts, labels = texts_and_labels()
     data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)]
                         + [Message(data={TEXT: "a message without an intent, from a story"})])
-    config, resource = component_config(add_base_features=True), Resource("finetuned-handover")
+    config, resource = component_config(**features), Resource("finetuned-handover")
     FineTunedSentenceFeaturizer.create(config, storage, resource, execution_context()).train(data)
     assert len(finetuned_featurizer._TRAINING_STATES) == 1
     loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, execution_context())
@@ -262,3 +270,26 @@ def test_an_encoder_that_does_not_mean_pool_is_refused():
     cls_pooling = SentenceTransformer(modules=[word, models.Pooling(384, pooling_mode="cls")], device="cpu")
     with pytest.raises(ValueError, match="mean pooling"):
         frozen_states(cls_pooling, ["my landlord kept my deposit"], 3)
+
+
+def test_frozen_layer_features_for_the_classifier_and_the_base_embedding_for_retrieval_only(storage):
+    """Production: the classifier sees the tuned embedding and the mean of the frozen layers' output; the base
+    embedding rides on the message for the knowledge base at parse time, and is not computed for training data."""
+    texts, labels = texts_and_labels()
+    data = TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)])
+    config = component_config(add_frozen_features=True, base_embedding_for_retrieval=True)
+    resource = Resource("finetuned-frozen-features")
+    FineTunedSentenceFeaturizer.create(config, storage, resource, execution_context()).train(data)
+    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, execution_context())
+    loaded.process_training_data(data)
+    assert all(m.get("base_embedding") is None for m in data.training_examples)
+
+    message = Message(data={TEXT: "my landlord kept my deposit"})
+    loaded.process([message])
+    origins = [f.origin for f in message.features if f.type == "sentence" and f.attribute == TEXT]
+    assert [o.endswith(":frozen-layers") for o in origins] == [False, True]
+    assert message.get_dense_features(TEXT)[1].features.shape == (1, 768)
+    frozen = message.features[1].features[0]
+    assert np.isclose(np.linalg.norm(frozen), 1.0, atol=1e-5)
+    assert not np.allclose(frozen, message.features[0].features[0], atol=1e-2)
+    assert np.allclose(message.get("base_embedding"), encode(["my landlord kept my deposit"])[0], atol=1e-5)
