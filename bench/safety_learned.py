@@ -68,10 +68,11 @@ def main():
         share = {name: sum(c >= cut for c in conf) / n for name, (n, _, _, conf) in results.items()}
         out.append(f"| {cut} | {share['danger_messages.txt']:.1%} | {share['abuse_messages.txt']:.1%} | "
                    f"{share['ordinary_messages.txt']:.1%} |")
-    out += ["", "The cut-off is the lowest one that keeps false alarms on ordinary messages under the 5% budget with "
-            "some room (they come on top of the rules' own); the rules stay the first line and catch every danger "
-            "line above on their own. With the frozen encoder the cut-off was 0.7 (72% / 1.3%); with the fine-tuned "
-            "features the classifier is surer of itself and 0.7 raised 5.3% false alarms, so 0.8 is used."]
+    out += ["", "The cut-off (`emergency_threshold` in bot/config.yml) is the lowest one that keeps false alarms on "
+            "ordinary messages under the 5% budget with some room (they come on top of the rules' own); the rules "
+            "stay the first line and catch every danger line above on their own. History: 0.7 with the frozen "
+            "encoder (72% / 1.3%), 0.8 with the second session's fine-tuned features (73% / 3.6%), 0.85 with the "
+            "frozen-layer features of the third session, where 0.8 would leave no room (4.9%)."]
     (REPO / "bench" / "results" / "safety_learned.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))
 
