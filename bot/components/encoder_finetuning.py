@@ -204,7 +204,10 @@ def fine_tune(encoder, texts: Sequence[str], labels: Sequence[str], settings: Fi
 
 def encode_from_states(encoders: Sequence, states: Sequence, frozen_layers: int, batch_size: int = 64) -> list:
     """Unit-length embeddings from `frozen_states` for each of `encoders` (which share their frozen layers):
-    only the top layers run, once per encoder. Returns one float32 array (len(states), dim) per encoder."""
+    only the top layers run, once per encoder. Fine-tuning leaves the word embeddings and the bottom layers as they
+    were, so the tuned and the base encoder compute the same states up to there: for MiniLM with 3 frozen layers
+    both embeddings of a message cost 9 layer passes instead of 12 (mean pooling and normalising, as
+    all-MiniLM-L6-v2's own modules do). Returns one float32 array (len(states), dim) per encoder."""
     import numpy as np
     import torch
 
@@ -219,17 +222,3 @@ def encode_from_states(encoders: Sequence, states: Sequence, frozen_layers: int,
                 for row, index in enumerate(chunk):
                     out[index] = vectors[row]
     return [np.vstack(out) for out in outputs]
-
-
-def encode_tuned_and_base(tuned, base, texts: Sequence[str], frozen_layers: int, batch_size: int = 64):
-    """Unit-length embeddings of `texts` from the tuned encoder and from the base encoder, in one pass through
-    the layers they share.
-
-    Fine-tuning leaves the word embeddings and the bottom `frozen_layers` layers as they were, so both encoders
-    compute the same hidden states up to there; only the top layers run twice. For MiniLM with 3 frozen layers
-    that is 9 layer passes instead of 12 per message (mean pooling and normalising, as all-MiniLM-L6-v2's own
-    modules do). Returns two float32 arrays of shape (len(texts), dim).
-    """
-    states = frozen_states(tuned, texts, frozen_layers, batch_size=batch_size)
-    tuned_vectors, base_vectors = encode_from_states((tuned, base), states, frozen_layers, batch_size)
-    return tuned_vectors, base_vectors

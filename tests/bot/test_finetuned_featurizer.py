@@ -223,14 +223,16 @@ def test_base_features_ride_along_for_the_classifier_and_the_knowledge_base(stor
 
 
 def test_one_pass_through_the_shared_layers_gives_both_encoders_embeddings(tuned):
-    """encode_tuned_and_base must equal encoding twice, for short and long texts in one batch (padding)."""
+    """Frozen states + both encoders' top layers must equal encoding twice, for short and long texts in one batch
+    (padding)."""
     from bot.components.embedding_model import load_encoder
-    from bot.components.encoder_finetuning import encode_tuned_and_base
+    from bot.components.encoder_finetuning import encode_from_states, frozen_states
 
     encoder, _, _ = tuned
     texts, _ = texts_and_labels()
     texts = texts + ["ok", "word " * 400]  # one word, and one past the 256-piece limit
-    tuned_vectors, base_vectors = encode_tuned_and_base(encoder, load_encoder(), texts, 4, batch_size=5)
+    states = frozen_states(encoder, texts, 4, batch_size=5)
+    tuned_vectors, base_vectors = encode_from_states((encoder, load_encoder()), states, 4, batch_size=5)
     assert np.allclose(tuned_vectors, encoder.encode(texts, normalize_embeddings=True), atol=1e-5)
     assert np.allclose(base_vectors, encode(texts), atol=1e-5)
 
