@@ -14,7 +14,16 @@ from ..service_auth import require_service_token
 from ..service_errors import http_errors
 from . import service
 from .enums import HandoffReason, LeadStatus, Queue, Topic
-from .schemas import IDEMPOTENCY_KEY_PATTERN, ErrorResponse, LeadCreate, LeadDetail, LeadOut, LeadPage, StatusChange
+from .schemas import (
+    IDEMPOTENCY_KEY_PATTERN,
+    ErrorResponse,
+    LeadCreate,
+    LeadDetail,
+    LeadOut,
+    LeadPage,
+    SearchText,
+    StatusChange,
+)
 
 AUTH_ERRORS: dict[int | str, dict] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong service token"},
@@ -78,7 +87,7 @@ def list_leads(
     lawyer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     date_from: Annotated[date | None, Query(description="Created on or after this day (UTC)")] = None,
     date_to: Annotated[date | None, Query(description="Created on or before this day (UTC)")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Search in name, email, phone, summary, conversation id")] = None,
+    q: Annotated[SearchText | None, Query(max_length=100, description="Search in name, email, phone, summary, conversation id")] = None,
     sort: Annotated[service.SortKey, Query()] = "-created_at",
 ) -> LeadPage:
     if date_from and date_to and date_from > date_to:

@@ -32,6 +32,8 @@ ZipCode = Annotated[str, AfterValidator(field_check(normalize_zip))]
 SummaryText = Annotated[str, Field(max_length=MAX_SUMMARY_CHARS), AfterValidator(_multiline)]
 ShortText = Annotated[str, Field(max_length=200), SingleLine]
 ReasonText = Annotated[str, Field(max_length=500), SingleLine]
+# A search term reaches SQL as a bound parameter; PostgreSQL refuses NUL in text, so it is refused here with a 422.
+SearchText = Annotated[str, SingleLine]
 
 
 class LeadCreate(BaseModel):

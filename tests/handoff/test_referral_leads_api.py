@@ -80,6 +80,10 @@ def test_filters(client, session):
     assert client.get("/api/leads", params={"reason": "user_request"}).json()["total"] == 3
     assert client.get("/api/leads", params={"status": "bogus"}).status_code == 422
     assert client.get("/api/leads", params={"topic": "astrology"}).status_code == 422
+    # PostgreSQL cannot compare text with a NUL in it: a clear 422, not a 500 from the database.
+    nul = client.get("/api/leads", params={"q": "a\x00b"})
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "q"
+    assert "control characters" in nul.json()["errors"][0]["message"]
 
 
 def test_date_range_filter(client, session):

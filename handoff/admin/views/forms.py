@@ -30,7 +30,8 @@ def text(params: QueryParams | FormData, name: str, *, max_length: int = 200) ->
     value = params.get(name)
     if not isinstance(value, str):
         return ""
-    return value.strip()[:max_length]
+    # Nobody types a NUL character and PostgreSQL cannot store or compare text containing one.
+    return value.replace("\x00", "").strip()[:max_length]
 
 
 def choice(params: QueryParams | FormData, name: str, allowed: set[str] | list[str] | tuple[str, ...]) -> str | None:
