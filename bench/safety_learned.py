@@ -17,12 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from scripts.eval_nlu import current_model_path  # noqa: E402
+from scripts.retrain import emergency_threshold_of  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "safety"
-THRESHOLD = next(
-    c["emergency_threshold"] for c in __import__("yaml").safe_load((REPO / "bot" / "config.yml").read_text())["pipeline"]
-    if c["name"].endswith("TriageDecision")
-)
+THRESHOLD = emergency_threshold_of()
 
 
 def lines(name):

@@ -75,7 +75,6 @@ DEFAULT_TOPIC_F1_TOLERANCE = 0.05
 # separate). The rules catch every danger line on their own; the learned `emergency` intent is the second line for
 # phrasings the rules miss, so a candidate must not flag fewer danger lines nor raise more false alarms.
 DEFAULT_SAFETY_DATA = REPO / "tests" / "data" / "safety"
-DEFAULT_EMERGENCY_THRESHOLD = 0.8  # when bot/config.yml cannot be read; see emergency_threshold_of
 DEFAULT_SAFETY_TOLERANCE = 0.02
 STAGES = (
     ("export", "Export reviewed labels"),
@@ -243,13 +242,16 @@ def safety_summary(danger: List[dict], ordinary: List[dict], threshold: float) -
 
 
 def emergency_threshold_of(config: Path = DEFAULT_CONFIG) -> float:
-    """TriageDecision's emergency_threshold in a Rasa config (bot environment: needs PyYAML)."""
+    """TriageDecision's emergency_threshold in a Rasa config, or the component's own default when the config
+    leaves it out (bot environment: needs PyYAML)."""
     import yaml
+
+    from bot.policy.decision import DecisionConfig
 
     for component in (yaml.safe_load(Path(config).read_text()) or {}).get("pipeline") or []:
         if str(component.get("name", "")).endswith("TriageDecision") and "emergency_threshold" in component:
             return float(component["emergency_threshold"])
-    return DEFAULT_EMERGENCY_THRESHOLD
+    return DecisionConfig().emergency_threshold
 
 
 def evaluate_models(models: Sequence[Path], test_paths: Sequence[Path], safety_dir: Optional[Path] = DEFAULT_SAFETY_DATA,
