@@ -76,7 +76,8 @@ def main() -> None:
                                 learning_rate=args.lr, batch_size=args.batch, threads=2)
     times = {}
     started = time.monotonic()
-    states = frozen_states(encoder, texts, settings.frozen_layers)
+    # As the featurizer does: each training example is read up to the tuning's length, for its features too.
+    states = frozen_states(encoder, texts, settings.frozen_layers, max_length=settings.max_length)
     times["frozen states"] = time.monotonic() - started
     started = time.monotonic()
     tuned_idx = [i for i, label in enumerate(labels) if label != "emergency"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from bot.components.embedding_model import torch_threads
 
@@ -26,7 +27,7 @@ class FineTuneSettings:
     learning_rate: float = 5e-5
     head_learning_rate: float = 1e-3
     batch_size: int = 32
-    max_length: int = 128  # word pieces per example while training (inference keeps the model's own limit)
+    max_length: int = 128  # word pieces per training example (inference keeps the model's own limit)
     seed: int = 42
     threads: int = 0  # torch threads while training; 0 = every core of the machine
 
@@ -94,9 +95,26 @@ def require_mean_pooling(encoder) -> None:
         raise ValueError(f"the fine-tuned featurizer needs an encoder with mean pooling; this one pools by {modes!r}")
 
 
-def frozen_states(encoder, texts: Sequence[str], frozen_layers: int, *, batch_size: int = 64) -> list:
+@contextmanager
+def _input_limit(encoder, max_length: Optional[int]) -> Iterator[None]:
+    """Tokenize at most `max_length` word pieces for the duration (sentence-transformers reads the limit from the
+    model at each call); the encoder's own limit comes back afterwards, also when encoding fails."""
+    if max_length is None or max_length >= encoder.max_seq_length:
+        yield
+        return
+    own = encoder.max_seq_length
+    encoder.max_seq_length = max_length
+    try:
+        yield
+    finally:
+        encoder.max_seq_length = own
+
+
+def frozen_states(encoder, texts: Sequence[str], frozen_layers: int, *, batch_size: int = 64,
+                  max_length: Optional[int] = None) -> list:
     """Hidden states of each text after the word embeddings and the bottom `frozen_layers` layers: one
-    (tokens x hidden) float32 tensor per text, without padding, at the encoder's own input limit.
+    (tokens x hidden) float32 tensor per text, without padding, at the encoder's own input limit or, with
+    `max_length`, at most that many word pieces (the tokenizer truncates, so the text is read as if it ended there).
 
     Fine-tuning never changes these layers, so a training run computes them once and starts every tuning epoch
     and the final encoding of the training data from them: each example passes the bottom layers once instead of
@@ -108,7 +126,7 @@ def frozen_states(encoder, texts: Sequence[str], frozen_layers: int, *, batch_si
     bert = encoder[0].auto_model
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # similar lengths together, less padding
     states: list = [None] * len(texts)
-    with torch.inference_mode():
+    with torch.inference_mode(), _input_limit(encoder, max_length):
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
             features = encoder.tokenize([texts[i] for i in chunk])
@@ -162,7 +180,7 @@ def fine_tune(encoder, texts: Sequence[str], labels: Sequence[str], settings: Fi
 
     with torch_threads(settings.threads):
         if states is None:
-            states = frozen_states(encoder, texts, settings.frozen_layers)
+            states = frozen_states(encoder, texts, settings.frozen_layers, max_length=settings.max_length)
         if len(states) != len(texts):
             raise ValueError("states and texts differ in length")
         torch.manual_seed(settings.seed)

@@ -68,6 +68,8 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             "frozen_layers": defaults.frozen_layers,
             "learning_rate": defaults.learning_rate,
             "training_batch_size": defaults.batch_size,
+            # Word pieces read of each training example, by the tuning and for the classifier's training features
+            # (the encoder's own limit applies when parsing).
             "training_max_length": defaults.max_length,
             "training_threads": defaults.threads,
             "random_seed": defaults.seed,
@@ -149,7 +151,13 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _states_key(self) -> tuple:
         return (str(resolve_model_path(self._config["model_name"], self._config["model_path"])),
-                int(self._config["frozen_layers"]))
+                int(self._config["frozen_layers"]), self._training_length())
+
+    def _training_length(self) -> int:
+        """Word pieces read of each training example, for the tuning and for the classifier's features alike:
+        the classifier then learns from the same view of an example that the tuning shaped (parsing still reads
+        up to the encoder's own limit)."""
+        return self._settings(self._config).max_length
 
     def train(self, training_data: TrainingData) -> Resource:
         import torch
@@ -165,7 +173,8 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             every_text = list(dict.fromkeys(m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)))
             with torch_threads(settings.threads):
                 by_text = dict(zip(every_text, frozen_states(self._encoder, every_text, settings.frozen_layers,
-                                                             batch_size=int(self._config["batch_size"]))))
+                                                             batch_size=int(self._config["batch_size"]),
+                                                             max_length=settings.max_length)))
             state = fine_tune(self._encoder, texts, labels, settings, states=[by_text[t] for t in texts],
                               progress=logger)
             self._tuned = True
@@ -190,8 +199,9 @@ class FineTunedSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         known_states = known_states or {}
         missing = list(dict.fromkeys(t for t in texts if t not in known_states))
         if missing:
-            known_states = {**known_states,
-                            **dict(zip(missing, frozen_states(self._encoder, missing, frozen, batch_size=batch_size)))}
+            limit = self._training_length() if training else None
+            known_states = {**known_states, **dict(zip(missing, frozen_states(
+                self._encoder, missing, frozen, batch_size=batch_size, max_length=limit)))}
         states = [known_states[t] for t in texts]
         base_feature = bool(self._config.get("add_base_features"))
         retrieval = bool(self._config.get("base_embedding_for_retrieval")) and not training

@@ -295,3 +295,59 @@ def test_frozen_layer_features_for_the_classifier_and_the_base_embedding_for_ret
     assert np.isclose(np.linalg.norm(frozen), 1.0, atol=1e-5)
     assert not np.allclose(frozen, message.features[0].features[0], atol=1e-2)
     assert np.allclose(message.get("base_embedding"), encode(["my landlord kept my deposit"])[0], atol=1e-5)
+
+
+LONG_STORY = ("so my landlord in ohio says i owe him for a new carpet after i moved out, the carpet was already "
+              "old when i moved in and i have pictures from the first day, he also kept the whole deposit and never "
+              "sent me any list of what he took it for, then he started texting my new job saying i was a bad tenant "
+              "and my manager asked me about it, now he says he will take me to small claims if i dont pay another "
+              "six hundred dollars by friday, what can i do about the deposit and the texts")
+
+
+def test_training_examples_are_read_up_to_the_training_length_on_both_paths(storage):
+    """A training example is read as its first `training_max_length` word pieces for the tuning and for the
+    classifier's features alike, whether the frozen states were handed over from train() or computed again (a
+    run whose train step came from Rasa's cache); a parse still reads the whole message."""
+    from bot.components import finetuned_featurizer
+    from bot.components.encoder_finetuning import encode_from_states, frozen_states
+
+    texts, labels = texts_and_labels()
+    config, resource = component_config(training_max_length=24), Resource("finetuned-training-length")
+
+    def training_data():
+        return TrainingData([Message(data={TEXT: t, "intent": label}) for t, label in zip(texts, labels)]
+                            + [Message(data={TEXT: LONG_STORY, "intent": "employment"})])
+
+    FineTunedSentenceFeaturizer.create(config, storage, resource, execution_context()).train(training_data())
+    loaded = FineTunedSentenceFeaturizer.load(config, storage, resource, execution_context())
+    handed_over, recomputed = training_data(), training_data()
+    loaded.process_training_data(handed_over)
+    assert finetuned_featurizer._TRAINING_STATES == {}
+    loaded.process_training_data(recomputed)  # nothing handed over this time
+    long_handed = handed_over.training_examples[-1].get_dense_features(TEXT)[1].features
+    long_again = recomputed.training_examples[-1].get_dense_features(TEXT)[1].features
+    assert np.allclose(long_handed, long_again, atol=1e-5)
+
+    encoder = loaded._encoder
+    truncated = encode_from_states([encoder], frozen_states(encoder, [LONG_STORY], 4, max_length=24), 4)[0][0]
+    assert np.allclose(long_handed[0, :384], truncated, atol=1e-5)
+    assert encoder.max_seq_length == 256  # the limit is back for parsing
+    served = Message(data={TEXT: LONG_STORY})
+    loaded.process([served])
+    assert not np.allclose(served.get_dense_features(TEXT)[1].features, long_handed, atol=1e-3)
+    # Short examples fit in the limit: trained on exactly what a parse produces.
+    short = Message(data={TEXT: texts[0]})
+    loaded.process([short])
+    assert np.allclose(short.get_dense_features(TEXT)[1].features,
+                       handed_over.training_examples[0].get_dense_features(TEXT)[1].features, atol=1e-5)
+
+
+def test_the_input_limit_comes_back_when_encoding_fails():
+    from bot.components.encoder_finetuning import frozen_states
+
+    encoder = load_private_encoder()
+    with pytest.raises(Exception):
+        frozen_states(encoder, [None], 3, max_length=16)  # the tokenizer refuses a None text
+    assert encoder.max_seq_length == 256
+    states = frozen_states(encoder, [LONG_STORY, "my deposit"], 3, max_length=16)
+    assert [len(s) for s in states] == [16, 4]  # [CLS] my deposit [SEP]
