@@ -51,6 +51,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--frozen-layers", type=int, default=3)
     parser.add_argument("--max-len", type=int, default=64)
+    parser.add_argument("--read-len", type=int, default=None,
+                        help="word pieces read of each training example for its features (default: --max-len, as the "
+                             "featurizer does; 256 reproduces the third session's production)")
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--no-base", action="store_true", help="classifier on the tuned embedding only")
@@ -77,7 +80,7 @@ def main() -> None:
     times = {}
     started = time.monotonic()
     # As the featurizer does: each training example is read up to the tuning's length, for its features too.
-    states = frozen_states(encoder, texts, settings.frozen_layers, max_length=settings.max_length)
+    states = frozen_states(encoder, texts, settings.frozen_layers, max_length=args.read_len or settings.max_length)
     times["frozen states"] = time.monotonic() - started
     started = time.monotonic()
     tuned_idx = [i for i, label in enumerate(labels) if label != "emergency"]

@@ -62,6 +62,18 @@ def top_k_accuracy(items: Sequence[dict], k: int) -> Optional[float]:
     return round(hits / len(ranked), 4)
 
 
+def by_decision(items: Sequence[dict]) -> Dict[str, Dict[str, object]]:
+    """Topic accuracy per triage decision: how often an *answer* is about the right topic is what a person
+    experiences, more than the accuracy over every message (most wrong guesses should end in a question or a
+    lawyer, not an answer)."""
+    groups: Dict[str, List[dict]] = {}
+    for item in items:
+        if item.get("decision"):
+            groups.setdefault(item["decision"], []).append(item)
+    return {decision: {"n": len(group), "accuracy": round(_accuracy(group), 4), "top2_accuracy": top_k_accuracy(group, 2)}
+            for decision, group in sorted(groups.items())}
+
+
 def summarize(predictions: List[dict], *, labels: Sequence[str]) -> dict:
     known = [p for p in predictions if p["gold"] in labels]
     unknown = [p for p in predictions if p["gold"] not in labels]
@@ -82,6 +94,7 @@ def summarize(predictions: List[dict], *, labels: Sequence[str]) -> dict:
         "accuracy_ci95": bootstrap_interval(known, _accuracy),
         "accuracy_at_70_ci95": bootstrap_interval(known, accuracy_at_70),
         "top2_accuracy": top_k_accuracy(known, 2),
+        "by_decision": by_decision(known),
         "macro_f1": round(macro_f1, 4),
         "per_topic": scores,
         "confusion": confusion,
@@ -100,7 +113,11 @@ def summary_markdown(summary: dict, *, title: str) -> str:
              + _interval_text(summary.get("accuracy_ci95"))]
     if summary.get("top2_accuracy") is not None:
         lines.append(f"- gold topic among the top two (what the clarifying question offers): {summary['top2_accuracy']:.3f}")
-    lines += [f"- macro-F1: {summary['macro_f1']:.3f}", f"- decisions: {summary['decisions']}", ""]
+    lines += [f"- macro-F1: {summary['macro_f1']:.3f}", f"- decisions: {summary['decisions']}"]
+    for decision, row in (summary.get("by_decision") or {}).items():
+        top2 = f", top two {row['top2_accuracy']:.3f}" if row.get("top2_accuracy") is not None else ""
+        lines.append(f"  - {decision}: {row['n']} messages, topic accuracy {row['accuracy']:.3f}{top2}")
+    lines.append("")
     if summary["unknown_labels"]:
         lines += [f"- **{len(summary['unknown_labels'])} items have a gold label the model does not know** (not scored): "
                   + ", ".join(f"{u['id']} ({u['gold']})" for u in summary["unknown_labels"][:50]), ""]

@@ -54,8 +54,13 @@ def test_calibration_and_histogram_edges():
     assert calibration([], bins=2)["ece"] is None
 
 
-def test_current_threshold_is_read_from_the_bot_config():
-    assert current_threshold() == pytest.approx(0.45)
+def test_current_threshold_is_read_from_the_bot_config(tmp_path):
+    config = tmp_path / "config.yml"
+    config.write_text("pipeline:\n  - name: WhitespaceTokenizer\n  - name: FallbackClassifier\n    threshold: 0.45\n")
+    assert current_threshold(config) == pytest.approx(0.45)
+    config.write_text("pipeline:\n  - name: WhitespaceTokenizer\n")
+    assert current_threshold(config) is None
+    assert 0.0 < current_threshold() < 1.0  # the live bot/config.yml has one
 
 
 def test_labels_of_unknown_events_are_reported(dataset):

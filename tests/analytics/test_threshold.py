@@ -84,13 +84,15 @@ def test_grid_and_validation():
         CostModel(wrong_answer_cost=-1)
 
 
-def test_fixture_world(dataset, labels):
+def test_fixture_world(dataset, labels, monkeypatch):
     """The reviewed fixture messages (analytics_fixture.py), sorted by confidence:
     0.2 ✗, 0.4 ✗, 0.6 ✗, 0.7 ✓, 0.7 ✓, 0.8 ✓, 0.85 ✓, 0.9 ✓, 0.95 ✓.
     With COSTS: t in (0.6, 0.7] refers the three wrong ones (3 * 20) and answers six right ones (6 * 10) = 120;
     t=0.45 (the current threshold) refers 0.2 and 0.4 (+40), answers 0.6 wrongly (-40) and six right (+60) = 60."""
     from analytics.summary import Options, analyse
 
+    # The advisor's arithmetic, at a fixed "current" threshold (the live one is bot/config.yml's, and moves).
+    monkeypatch.setattr("analytics.model_metrics.current_threshold", lambda: 0.45)
     result = analyse(dataset, labels, Options(costs=COSTS))
     advisor = result["advisor"]
     assert advisor["n"] == 9

@@ -63,3 +63,15 @@ def test_summary_reports_both_and_the_markdown_shows_them():
     assert summary["top2_accuracy"] == round(37 / 51, 4)
     text = summary_markdown(summary, title="t")
     assert "95% bootstrap interval" in text and "among the top two" in text
+
+
+def test_accuracy_per_decision_shows_how_often_an_answer_is_on_topic():
+    items = [_item("housing", "housing"), _item("housing", "traffic"),
+             {**_item("employment", "traffic", 0.5, runner_up="employment"), "decision": "clarify"},
+             {**_item("housing", "housing", 0.3), "decision": None}]  # no decision recorded: not grouped
+    summary = summarize(items, labels=TOPICS)
+    assert summary["by_decision"] == {
+        "answer": {"n": 2, "accuracy": 0.5, "top2_accuracy": 0.5},
+        "clarify": {"n": 1, "accuracy": 0.0, "top2_accuracy": 1.0},
+    }
+    assert "  - answer: 2 messages, topic accuracy 0.500, top two 0.500" in summary_markdown(summary, title="t")
