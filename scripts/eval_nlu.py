@@ -94,7 +94,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     predictions = asyncio.run(predict(rows, args.model or current_model_path()))
-    summary = summarize(predictions, labels=list(TOPICS))
+    summary = summarize(predictions, labels=list(TOPICS), intervals=True)
     args.out.mkdir(parents=True, exist_ok=True)
     with (args.out / "predictions.jsonl").open("w") as handle:
         for item in predictions:

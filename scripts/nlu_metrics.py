@@ -74,13 +74,15 @@ def by_decision(items: Sequence[dict]) -> Dict[str, Dict[str, object]]:
             for decision, group in sorted(groups.items())}
 
 
-def summarize(predictions: List[dict], *, labels: Sequence[str]) -> dict:
+def summarize(predictions: List[dict], *, labels: Sequence[str], intervals: bool = False) -> dict:
+    """Scores of `predictions` against the topic `labels`. `intervals` adds the bootstrap intervals: about 2 s for
+    a thousand items, so the offline evaluation asks for them and the dashboard and the retrain gate do not."""
     known = [p for p in predictions if p["gold"] in labels]
     unknown = [p for p in predictions if p["gold"] not in labels]
     pairs = [(p["gold"], p["predicted"]) for p in known]
     scores = per_label_scores(pairs, labels)
     present = [label for label in labels if scores[label]["support"]]
-    accuracy = sum(1 for g, p in pairs if g == p) / len(pairs) if pairs else 0.0
+    accuracy = _accuracy(known)
     macro_f1 = sum(scores[label]["f1"] for label in present) / len(present) if present else 0.0
     confusion = {g: dict(Counter(p for gg, p in pairs if gg == g)) for g in present}
     decisions = Counter(p.get("decision") for p in known)
@@ -91,8 +93,8 @@ def summarize(predictions: List[dict], *, labels: Sequence[str]) -> dict:
     return {
         "n": len(known),
         "accuracy": round(accuracy, 4),
-        "accuracy_ci95": bootstrap_interval(known, _accuracy),
-        "accuracy_at_70_ci95": bootstrap_interval(known, accuracy_at_70),
+        "accuracy_ci95": bootstrap_interval(known, _accuracy) if intervals else None,
+        "accuracy_at_70_ci95": bootstrap_interval(known, accuracy_at_70) if intervals else None,
         "top2_accuracy": top_k_accuracy(known, 2),
         "by_decision": by_decision(known),
         "macro_f1": round(macro_f1, 4),
