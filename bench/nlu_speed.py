@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.nlu_experiments import read_rasa_yaml  # noqa: E402
-from scripts.train_bot import existing_data_paths  # noqa: E402
+from scripts.train_bot import train_command  # noqa: E402
 
 
 def cpu_seconds_of_children() -> float:
@@ -50,13 +50,11 @@ async def parse_latencies(model: Path, texts):
 
 def train_cold(out: str):
     """One full training with its own empty Rasa cache; returns (wall seconds, CPU seconds)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "RASA_CACHE_DIRECTORY": str(Path(out) / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
+    command, env = train_command(config="bot/config.yml", out=Path(out), name="speed")
+    env.update(RASA_CACHE_DIRECTORY=str(Path(out) / "cache"), RASA_TELEMETRY_ENABLED="false")
     cpu_before = cpu_seconds_of_children()
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "rasa", "train", "--config", "bot/config.yml", "--domain", "bot/domain.yml",
-                    "--data", *existing_data_paths(), "--out", out, "--fixed-model-name", "speed", "--quiet"],
-                   cwd=REPO, env=env, check=True, capture_output=True)
+    subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
     return time.monotonic() - started, cpu_seconds_of_children() - cpu_before
 
 

@@ -49,13 +49,19 @@ def existing_data_paths():
     return [p for p in TRAINING_DATA if (REPO / p).exists()]
 
 
-def train(*, config: str, out: Path, name: str) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
+def train_command(*, config: str, out: Path, name: str):
+    """The `rasa train` command line and environment of a model build (the speed benchmark times this same one)."""
     command = [
         sys.executable, "-m", "rasa", "train", "--config", config, "--domain", "bot/domain.yml",
         "--data", *existing_data_paths(), "--out", str(out), "--fixed-model-name", name, "--quiet",
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return command, env
+
+
+def train(*, config: str, out: Path, name: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    command, env = train_command(config=config, out=out, name=name)
     started = time.monotonic()
     subprocess.run(command, cwd=REPO, env=env, check=True)
     print(f"trained {name} in {time.monotonic() - started:.1f}s", flush=True)
