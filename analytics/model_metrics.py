@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 
 from handoff.conversations.repository import TOPICS, UserMessage
 
+from .bot_config import current_threshold
 from .data import predicted_topic
 from .labels import LabelledItem
 from .threshold import Scored
@@ -37,23 +38,6 @@ try:
 except ImportError:  # run from elsewhere: scripts/ is a folder of the repository, not an installed package
     sys.path.insert(0, str(REPO_ROOT))
     from scripts.nlu_metrics import summarize
-
-CONFIG_PATH = REPO_ROOT / "bot" / "config.yml"
-
-
-def current_threshold(config_path: Path = CONFIG_PATH) -> float | None:
-    """The bot's answer threshold today: the FallbackClassifier threshold of bot/config.yml."""
-    try:
-        import yaml
-
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except (OSError, ValueError, ImportError):
-        return None
-    for component in config.get("pipeline") or []:
-        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
-            value = component.get("threshold")
-            return float(value) if isinstance(value, (int, float)) else None
-    return None
 
 
 def join_labels(labels: Iterable[LabelledItem], user_events: dict[int, UserMessage]) -> tuple[list[dict], list[int]]:

@@ -48,6 +48,7 @@ from starlette.datastructures import FormData
 
 from ..auth.models import ROLE_RANK, StaffUser
 from ..deps import get_session
+from .confidence import confidence_class, configured_bands
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -325,6 +326,9 @@ _env = jinja2.Environment(
 _env.filters["dt"] = _format_dt
 _env.filters["pct"] = _format_pct
 _env.filters["label"] = _label
+# Confidence colours follow the bot's configured thresholds (see confidence.py), on every page alike.
+_env.globals["confidence_class"] = confidence_class
+_env.globals["confidence_bands"] = configured_bands
 
 templates = Jinja2Templates(env=_env, context_processors=[_context])
 

@@ -35,13 +35,3 @@ def load_conversations(engine: Engine, **kwargs) -> tuple[list[ConversationSumma
     except SQLAlchemyError as exc:
         logger.warning("tracker store not readable (%s)", type(exc).__name__)
         return [], 0, False
-
-
-def confidence_class(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value < 0.5:
-        return "conf-low"
-    if value < 0.75:
-        return "conf-mid"
-    return "conf-high"

@@ -232,5 +232,7 @@ def test_conversations_list_and_detail(reviewer_client, session, tracker):
     detail = reviewer_client.get("/admin/conversations/conv-list-2")
     assert "Can my boss fire me for being pregnant?" in detail.text
     assert "91%" in detail.text and "Answer" in detail.text  # prediction and decision per message
+    assert 'class="chip conf-high" title="Confidence">91%' in detail.text  # coloured by the bot's thresholds
+    assert "or more</span>: confident enough to answer" in detail.text
     assert f"Lead #{lead.id}" in detail.text
     assert reviewer_client.get("/admin/conversations/does-not-exist").status_code == 404

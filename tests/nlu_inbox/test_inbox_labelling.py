@@ -60,6 +60,18 @@ def test_lists_messages_lowest_confidence_first(reviewer_client, messages, track
     assert "/request_lawyer" not in page.text
 
 
+def test_confidence_colours_follow_the_bot_thresholds(reviewer_client, messages):
+    from handoff.admin.confidence import configured_bands
+
+    bands = configured_bands()
+    page = reviewer_client.get("/admin/inbox").text
+    assert f"{bands.answer * 100:.0f}% or more</span> answered" in page
+    # 0.91 is above the answer threshold, 0.44 between the two, 0.12 under the handoff threshold.
+    assert '<span class="prediction conf-high">91%</span>' in page
+    assert '<span class="prediction conf-mid">44%</span>' in page
+    assert '<span class="prediction conf-low">12%</span>' in page
+
+
 def test_message_text_is_shown_redacted(reviewer_client, messages):
     page = reviewer_client.get("/admin/inbox").text
     for secret in ("Maria Lopez", "4417 Elm", "555-0148", "maria.lopez@gmail.com"):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...leads.models import Lead
 from ..deps import ReviewerUser, render
-from ..transcripts import confidence_class, load_conversations, load_transcript
+from ..transcripts import load_conversations, load_transcript
 from . import forms
 
 router = APIRouter(prefix="/admin/conversations", include_in_schema=False)
@@ -73,7 +73,6 @@ def conversation(sender_id: str, request: Request, user: ReviewerUser, session: 
         "user_turns": len(user_turns),
         "started": transcript.turns[0].at if transcript.turns else None,
         "last": transcript.turns[-1].at if transcript.turns else None,
-        "confidence_class": confidence_class,
     }
     status = 200 if transcript.turns or leads or not transcript.available else 404
     return render(request, "conversations/detail.html", context, status_code=status)

@@ -25,7 +25,7 @@ from ...service_errors import InvalidInput, NotFound, ServiceError
 from .. import audit
 from ..csv_export import leads_csv
 from ..deps import AdminUser, ReviewerUser, actor_label, flash, render
-from ..transcripts import confidence_class, load_transcript
+from ..transcripts import load_transcript
 from . import forms
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,6 @@ def lead_detail(lead_id: int, request: Request, user: ReviewerUser, session: for
         "open_counts": counts,
         "lawyer_names": lawyer_names,
         "transcript": transcript,
-        "confidence_class": confidence_class,
         "back_url": _back_url(request),
     }
     return render(request, "leads/detail.html", context)
