@@ -31,6 +31,7 @@ from ..service_errors import InvalidInput, NotFound
 from . import service
 from .jobs import RetrainService, RetrainUnavailable
 from .models import STATUSES
+from .topic_guide import shipped_topic_guide
 
 HERE = Path(__file__).parent
 register_template_dir(HERE / "templates")
@@ -121,6 +122,7 @@ def inbox(
         "safety_intents": service.SAFETY_INTENTS,
         "status_filters": service.STATUS_FILTERS,
         "statuses": STATUSES,
+        "topic_guide": shipped_topic_guide(),
     })
 
 
