@@ -24,14 +24,10 @@ sys.path.insert(0, str(REPO))
 
 from bench.nlu_experiments import read_eval, read_rasa_yaml  # noqa: E402
 from bot.policy.decision import TOPICS  # noqa: E402
+from scripts.nlu_metrics import coverage_curve  # noqa: E402
 
 TRAINING_FILES = sorted((REPO / "nlu_data" / "topics").glob("*.yml")) + [
     REPO / "nlu_data" / "conversation.yml", REPO / "nlu_data" / "safety" / "emergency.yml"]
-
-
-def accuracy_at_coverage(confidence, correct, coverage):
-    keep = np.argsort(-confidence)[: int(round(len(confidence) * coverage))]
-    return float(correct[keep].mean())
 
 
 def topic_scores(probs, classes, gold):
@@ -42,8 +38,11 @@ def topic_scores(probs, classes, gold):
     correct = predicted == np.array(gold)
     confidence = topic_probs.max(axis=1)
     confusions = Counter(f"{g}->{p}" for g, p in zip(gold, predicted) if g != p)
-    return {"acc": float(correct.mean()), "acc@70": accuracy_at_coverage(confidence, correct, 0.7),
-            "acc@50": accuracy_at_coverage(confidence, correct, 0.5), "top confusions": confusions.most_common(8)}
+    # Coverage is scored by the same function as `make eval-nlu`, so the numbers compare.
+    items = [{"gold": g, "predicted": p, "confidence": float(c)} for g, p, c in zip(gold, predicted, confidence)]
+    at = {point["coverage"]: point["accuracy"] for point in coverage_curve(items, (0.5, 0.7))}
+    return {"acc": float(correct.mean()), "acc@70": at[0.7], "acc@50": at[0.5],
+            "top confusions": confusions.most_common(8)}
 
 
 def main() -> None:
