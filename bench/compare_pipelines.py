@@ -36,6 +36,7 @@ CONFIGS = {
     "H: F tuned for 1 epoch at twice the learning rate": "bench/configs/linear_finetuned_e1_lr1e-4.yml",
     "I: H with only the top 2 layers tuned": "bench/configs/linear_finetuned_e1_lr1e-4_frozen4.yml",
     "J: H with the frozen layers' mean output as the second feature (production)": "bench/configs/linear_finetuned_e1_frozen_features.yml",
+    "K: DIET on MiniLM + sparse word counts, without transformer layers": "bench/configs/diet_sentence_sparse_light.yml",
 }
 TRAIN = ["nlu_data/topics", "nlu_data/conversation.yml"]
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RASA_TELEMETRY_ENABLED": "false"}
