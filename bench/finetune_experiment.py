@@ -72,6 +72,12 @@ def main() -> None:
                              "forum post is often at its end) instead of its first word pieces")
     parser.add_argument("--seed", type=int, default=42, help="the tuning's seed (batch order, head initialisation)")
     parser.add_argument("--label", default="")
+    parser.add_argument("--parse-lens", default="",
+                        help="also score the held-out sets read up to each of these word-piece counts at parse time "
+                             "(comma-separated; production reads up to the encoder's limit, 256)")
+    parser.add_argument("--save-probs", type=Path, default=None,
+                        help="write the class probabilities of the team test set and the shared sample (.npz), "
+                             "to score ensembles of several runs with bench/ensemble_runs.py")
     args = parser.parse_args()
 
     import torch
@@ -106,8 +112,8 @@ def main() -> None:
     if args.mid:
         encoders = (encoder,)
 
-    def features(items, item_states=None):
-        item_states = item_states or frozen_states(encoder, items, settings.frozen_layers)
+    def features(items, item_states=None, max_length=None):
+        item_states = item_states or frozen_states(encoder, items, settings.frozen_layers, max_length=max_length)
         parts = encode_from_states(encoders, item_states, settings.frozen_layers)
         if args.mid:
             pooled = np.vstack([s.mean(dim=0).numpy() for s in item_states])
@@ -127,9 +133,19 @@ def main() -> None:
         items = [line.split("\t")[0].strip() for line in lines if line.strip() and not line.startswith("#")]
         emergency = clf.predict_proba(features(items))[:, classes.index("emergency")]
         safety[name] = {str(cut): round(float((emergency >= cut).mean()), 3) for cut in (0.7, 0.8, 0.85)}
-    result = {"label": args.label, "settings": vars(args), "examples": len(texts),
-              "team test": topic_scores(clf.predict_proba(features(test_texts)), classes, test_labels),
-              "shared eval": topic_scores(clf.predict_proba(features(eval_texts)), classes, eval_labels),
+    test_probs, eval_probs = clf.predict_proba(features(test_texts)), clf.predict_proba(features(eval_texts))
+    if args.save_probs:
+        np.savez(args.save_probs, classes=np.array(classes), test=test_probs, test_gold=np.array(test_labels),
+                 shared=eval_probs, shared_gold=np.array(eval_labels))
+    parse_lengths = {}
+    for length in [int(n) for n in args.parse_lens.split(",") if n.strip()]:
+        parse_lengths[length] = {
+            "team test": topic_scores(clf.predict_proba(features(test_texts, max_length=length)), classes, test_labels),
+            "shared eval": topic_scores(clf.predict_proba(features(eval_texts, max_length=length)), classes,
+                                        eval_labels)}
+    result = {"label": args.label, "parse lengths": parse_lengths, "settings": {k: str(v) for k, v in vars(args).items()}, "examples": len(texts),
+              "team test": topic_scores(test_probs, classes, test_labels),
+              "shared eval": topic_scores(eval_probs, classes, eval_labels),
               "emergency flagged": safety, "seconds": {k: round(v, 1) for k, v in times.items()}, "total seconds": round(sum(times.values()), 1)}
     print(json.dumps(result))
 
