@@ -52,6 +52,16 @@ def test_triage_endpoint_uses_the_real_model(app_client):
     assert hello["decision"] == "out_of_scope" and hello["topic"] is None
 
 
+def test_a_first_message_without_the_problem_is_asked_for_it_not_offered_a_lawyer(app_client):
+    # Phrasings the training data does not hold: "a legal question" names no topic to guess.
+    for opener in ("I have a quick legal question", "need legal advice please"):
+        result = app_client.post("/api/triage", json={"text": opener}).json()
+        assert result["decision"] == "out_of_scope" and result["topic"] is None, (opener, result)
+    replies = say(app_client, f"it-{uuid.uuid4().hex[:8]}", "I have a quick legal question")
+    assert "Describe your legal problem" in texts(replies)
+    assert not any(b["payload"] == "/affirm" for m in replies for b in m.get("buttons") or [])
+
+
 def test_emergency_message_gets_resources_first(app_client):
     replies = say(app_client, f"it-{uuid.uuid4().hex[:8]}", "he is hitting me right now and I'm scared")
     assert "911" in (replies[0]["text"] or "")
