@@ -117,6 +117,7 @@ bench: envs model
 	$(APP_PY) bench/kb_scale.py
 	$(BOT_PY) bench/nlu_speed.py
 	$(BOT_PY) bench/nlu_thresholds.py
+	$(BOT_PY) bench/several_topics.py
 	$(BOT_PY) bench/safety_guardrail.py
 	$(APP_PY) bench/lead_writes.py
 	$(BOT_PY) bench/compare_pipelines.py --folds 3

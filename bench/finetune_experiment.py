@@ -54,6 +54,26 @@ def head_and_tail(text: str, words: int) -> str:
     return " ".join(tokens[:words] + tokens[-words:])
 
 
+CONNECTORS = (". Also, ", " and also ", ". On top of that, ", ". Another thing: ", ". And ", ". Separate question, ")
+
+
+def two_problem_examples(texts, labels, count: int, *, seed: int):
+    """`count` texts raising two problems: two short training examples (up to 25 words) of different topics,
+    joined the way people add a second problem to a message."""
+    import random
+
+    rng = random.Random(seed)
+    short = [(t, label) for t, label in zip(texts, labels) if label in TOPICS and len(t.split()) <= 25]
+    made, pairs = [], []
+    while len(made) < count:
+        (first, a), (second, b) = rng.sample(short, 2)
+        if a == b:
+            continue
+        made.append(first.rstrip(" .?!") + rng.choice(CONNECTORS) + second[:1].lower() + second[1:])
+        pairs.append((a, b))
+    return made, pairs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=float, default=2.0)
@@ -75,6 +95,12 @@ def main() -> None:
     parser.add_argument("--parse-lens", default="",
                         help="also score the held-out sets read up to each of these word-piece counts at parse time "
                              "(comma-separated; production reads up to the encoder's limit, 256)")
+    parser.add_argument("--pair-examples", type=int, default=0,
+                        help="also encode N two-problem examples (two short training examples of different topics "
+                             "joined) and fit the classifier on them with half weight for each topic")
+    parser.add_argument("--save-features", type=Path, default=None,
+                        help="write the classifier's features of the training data, the held-out sets and "
+                             "nlu_data/several_topics.yml (.npz), to try classifiers without tuning again")
     parser.add_argument("--save-probs", type=Path, default=None,
                         help="write the class probabilities of the team test set and the shared sample (.npz), "
                              "to score ensembles of several runs with bench/ensemble_runs.py")
@@ -123,8 +149,17 @@ def main() -> None:
     started = time.monotonic()
     X = features(texts, states)
     times["encode training data"] = time.monotonic() - started
+    pair_X, pair_labels = np.zeros((0, X.shape[1])), []
+    if args.pair_examples:
+        started = time.monotonic()
+        pair_texts, pair_labels = two_problem_examples(texts, labels, args.pair_examples, seed=args.seed)
+        pair_X = features(pair_texts, max_length=2 * settings.max_length)
+        times["encode pairs"] = time.monotonic() - started
     started = time.monotonic()
-    clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000).fit(X, labels)
+    fit_X = np.vstack([X, pair_X, pair_X])
+    fit_labels = list(labels) + [a for a, _ in pair_labels] + [b for _, b in pair_labels]
+    weights = np.r_[np.ones(len(X)), np.full(2 * len(pair_labels), 0.5)]
+    clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000).fit(fit_X, fit_labels, sample_weight=weights)
     times["classifier"] = time.monotonic() - started
     classes = list(clf.classes_)
     safety = {}
@@ -134,6 +169,18 @@ def main() -> None:
         emergency = clf.predict_proba(features(items))[:, classes.index("emergency")]
         safety[name] = {str(cut): round(float((emergency >= cut).mean()), 3) for cut in (0.7, 0.8, 0.85)}
     test_probs, eval_probs = clf.predict_proba(features(test_texts)), clf.predict_proba(features(eval_texts))
+    if args.save_features:
+        import yaml
+        several = yaml.safe_load((REPO / "nlu_data" / "several_topics.yml").read_text())["messages"]
+        np.savez(args.save_features, train=X, train_labels=np.array(labels), pairs=pair_X,
+                 pair_labels=np.array(pair_labels).reshape(-1, 2),
+                 test=features(test_texts), test_labels=np.array(test_labels),
+                 shared=features(eval_texts), shared_labels=np.array(eval_labels),
+                 several=features([m["text"] for m in several]),
+                 several_topics=np.array([m["topics"] for m in several]),
+                 test_words=np.array([len(t.split()) for t in test_texts]),
+                 shared_words=np.array([len(t.split()) for t in eval_texts]),
+                 several_words=np.array([len(m["text"].split()) for m in several]))
     if args.save_probs:
         np.savez(args.save_probs, classes=np.array(classes), test=test_probs, test_gold=np.array(test_labels),
                  shared=eval_probs, shared_gold=np.array(eval_labels))

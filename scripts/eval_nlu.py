@@ -73,6 +73,7 @@ async def predict(rows, model_path: Path):
                 "top3": [{"topic": r["name"], "confidence": round(float(r["confidence"]), 4)} for r in ranking[:3]],
                 "intent": (parsed.get("intent") or {}).get("name"),
                 "decision": triage.get("decision"),
+                "reason": triage.get("reason"),
                 # The learned `emergency` intent on its own (the retrain gate checks it separately from the rules).
                 "emergency_confidence": round(float(next((r["confidence"] for r in parsed.get("intent_ranking", [])
                                                           if r.get("name") == "emergency"), 0.0)), 4),

@@ -33,6 +33,7 @@ TRAINING_FILES = sorted((REPO / "nlu_data" / "topics").glob("*.yml")) + [REPO / 
 ) + sorted((REPO / "nlu_data" / "from_logs").glob("*.yml"))
 TRAINING = examples(TRAINING_FILES)
 TEST_SET = examples(sorted((REPO / "nlu_data" / "test").glob("*.yml")))
+TWO_PROBLEM_MESSAGES = yaml.safe_load((REPO / "nlu_data" / "several_topics.yml").read_text())["messages"]
 
 
 def normalise(text: str) -> str:
@@ -72,12 +73,26 @@ def test_the_team_test_set_never_leaks_into_training():
     assert leaked == []
 
 
+def test_two_problem_messages_are_well_formed_cover_every_topic_and_are_never_trained_on():
+    # bench/several_topics.py measures the `complex` handoff on these; a message with one topic, a misspelt topic
+    # or a copy of a training example would measure nothing.
+    topics = Counter()
+    for message in TWO_PROBLEM_MESSAGES:
+        assert set(message) == {"topics", "text"} and message["text"].strip(), message
+        first, second = message["topics"]
+        assert first != second and {first, second} <= set(TOPICS), message
+        topics.update(message["topics"])
+    assert len(TWO_PROBLEM_MESSAGES) >= 60 and set(topics) == set(TOPICS)
+    train = {" ".join(normalise(t)) for items in TRAINING.values() for t in items}
+    assert [m["text"] for m in TWO_PROBLEM_MESSAGES if " ".join(normalise(m["text"])) in train] == []
+
+
 @pytest.mark.skipif(not SHARED_EVAL.exists(), reason="the shared evaluation set is not next to this checkout")
 def test_no_training_or_kb_text_is_a_near_duplicate_of_the_shared_evaluation_set():
     with SHARED_EVAL.open(newline="", encoding="utf-8") as handle:
         evaluation = [row["text"] for row in csv.DictReader(handle, delimiter="\t")]
     eval_shingles = [shingles(t) for t in evaluation]
-    ours = [t for items in TRAINING.values() for t in items]
+    ours = [t for items in TRAINING.values() for t in items] + [m["text"] for m in TWO_PROBLEM_MESSAGES]
     for path in sorted((REPO / "nlu_data" / "kb").glob("*.yml")):
         for article in yaml.safe_load(path.read_text())["articles"]:
             ours += list(article["questions"]) + [article["answer"]]
