@@ -41,6 +41,22 @@ def test_every_paraphrase_points_to_an_existing_article():
             assert item["article_id"] in articles, (path.name, item["article_id"])
 
 
+def test_long_posts_are_held_out_posts_labelled_with_articles_of_their_topic():
+    # bench/kb_retrieval.py scores the retriever on these; a post that is not in the held-out set, or a label
+    # naming a missing article or one of another topic, would make that score meaningless.
+    articles = load_knowledge_base(KB)
+    held_out = set()
+    for path in sorted((REPO / "nlu_data" / "test").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            held_out.update(line.strip()[2:].strip() for line in block["examples"].splitlines()
+                            if line.strip().startswith("- "))
+    posts = yaml.safe_load((REPO / "nlu_data" / "kb_long_posts.yml").read_text())["posts"]
+    assert len(posts) >= 48 and {post["topic"] for post in posts} == set(TOPICS)
+    for post in posts:
+        assert post["text"] in held_out and len(post["text"].split()) >= 50, post["text"][:60]
+        assert all(articles[a].topic == post["topic"] for a in post["articles"]), post
+
+
 def write(tmp_path, *articles, name="housing.yml"):
     (tmp_path / name).write_text(yaml.safe_dump({"topic": "housing", "articles": list(articles)}))
     return tmp_path
