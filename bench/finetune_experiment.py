@@ -168,14 +168,15 @@ def main() -> None:
         items = [line.split("\t")[0].strip() for line in lines if line.strip() and not line.startswith("#")]
         emergency = clf.predict_proba(features(items))[:, classes.index("emergency")]
         safety[name] = {str(cut): round(float((emergency >= cut).mean()), 3) for cut in (0.7, 0.8, 0.85)}
-    test_probs, eval_probs = clf.predict_proba(features(test_texts)), clf.predict_proba(features(eval_texts))
+    test_X, eval_X = features(test_texts), features(eval_texts)
+    test_probs, eval_probs = clf.predict_proba(test_X), clf.predict_proba(eval_X)
     if args.save_features:
         import yaml
         several = yaml.safe_load((REPO / "nlu_data" / "several_topics.yml").read_text())["messages"]
         np.savez(args.save_features, train=X, train_labels=np.array(labels), pairs=pair_X,
                  pair_labels=np.array(pair_labels).reshape(-1, 2),
-                 test=features(test_texts), test_labels=np.array(test_labels),
-                 shared=features(eval_texts), shared_labels=np.array(eval_labels),
+                 test=test_X, test_labels=np.array(test_labels),
+                 shared=eval_X, shared_labels=np.array(eval_labels),
                  several=features([m["text"] for m in several]),
                  several_topics=np.array([m["topics"] for m in several]),
                  test_words=np.array([len(t.split()) for t in test_texts]),
@@ -190,7 +191,8 @@ def main() -> None:
             "team test": topic_scores(clf.predict_proba(features(test_texts, max_length=length)), classes, test_labels),
             "shared eval": topic_scores(clf.predict_proba(features(eval_texts, max_length=length)), classes,
                                         eval_labels)}
-    result = {"label": args.label, "parse lengths": parse_lengths, "settings": {k: str(v) for k, v in vars(args).items()}, "examples": len(texts),
+    result = {"label": args.label, "parse lengths": parse_lengths,
+              "settings": {k: str(v) for k, v in vars(args).items()}, "examples": len(texts),
               "team test": topic_scores(test_probs, classes, test_labels),
               "shared eval": topic_scores(eval_probs, classes, eval_labels),
               "emergency flagged": safety, "seconds": {k: round(v, 1) for k, v in times.items()}, "total seconds": round(sum(times.values()), 1)}
