@@ -23,6 +23,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from analytics.bot_config import TRIAGE_COMPONENT, pipeline_setting  # noqa: E402
 from bot.components.embedding_model import encode  # noqa: E402
 from bot.knowledge.index import VectorIndex  # noqa: E402
 from bot.knowledge.kb import load_knowledge_base, retrieval_texts  # noqa: E402
@@ -58,9 +59,10 @@ def long_posts():
 
 
 def answer_threshold() -> float:
-    config = yaml.safe_load((REPO / "bot" / "config.yml").read_text())
-    triage = next(c for c in config["pipeline"] if c["name"].endswith("TriageDecision"))
-    return float(triage["answer_threshold"])
+    threshold = pipeline_setting(TRIAGE_COMPONENT, "answer_threshold")
+    if threshold is None:
+        raise SystemExit("bot/config.yml sets no TriageDecision answer_threshold")
+    return threshold
 
 
 def long_post_accuracy(index, posts, vectors, threshold):
